@@ -1,0 +1,96 @@
+/** Sign-in, token rotation, sign-out and staff accounts. Plain functions over plain types. */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { config } from '../shared/config.js';
+import type { Database } from '../shared/db.schema.js';
+import { conflict, invalidCredentials, invalidRefreshToken, tooManyRequests, validationFailed } from '../shared/errors.js';
+import { issueAccessToken } from './access-token.js';
+import * as repo from './auth.repository.js';
+import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+import type { Role } from './scopes.js';
+
+export interface TokenPair {
+  token: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Throttle keys: the account (hashed, so the table holds no emails) and the source address. */
+function throttleSubjects(email: string, sourceIp: string) {
+  return { account: `account:${sha256(email.trim().toLowerCase())}`, source: `source:${sourceIp}` };
+}
+
+export async function login(db: Kysely<Database>, input: { email: string; password: string; sourceIp: string }): Promise<TokenPair> {
+  const subjects = throttleSubjects(input.email, input.sourceIp);
+  const { maxFailures, maxFailuresPerSource, windowSeconds } = config.login;
+  const recent = await repo.countRecentFailures(db, [subjects.account, subjects.source], windowSeconds);
+  const blocked = recent.find((row) => row.failures >= (row.subject === subjects.source ? maxFailuresPerSource : maxFailures));
+  if (blocked) {
+    const retryAfter = Math.max(1, Math.ceil((new Date(blocked.oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
+    throw tooManyRequests(retryAfter);
+  }
+
+  const user = await repo.findUserByEmail(db, input.email.trim());
+  const valid = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash()));
+  if (!user || !valid) {
+    await repo.recordFailures(db, [subjects.account, subjects.source], windowSeconds);
+    throw invalidCredentials();
+  }
+  await repo.clearFailures(db, subjects.account);
+  return issueTokenPair(db, user.id, user.role, randomUUID());
+}
+
+async function issueTokenPair(db: Kysely<Database>, userId: string, role: Role, familyId: string): Promise<TokenPair> {
+  const refreshToken = randomBytes(32).toString('base64url');
+  await repo.insertRefreshToken(db, {
+    tokenHash: sha256(refreshToken),
+    familyId,
+    userId,
+    expiresAt: new Date(Date.now() + config.jwt.refreshTokenTtlSeconds * 1000),
+  });
+  const { token, expiresIn } = await issueAccessToken(userId, role);
+  return { token, refreshToken, expiresIn, tokenType: 'Bearer' };
+}
+
+/**
+ * Rotates a refresh token. Presenting one that was already used means it leaked: the whole family
+ * (every token descended from that login) is revoked, and that revocation commits even though the
+ * caller gets a 401.
+ */
+export async function refresh(db: Kysely<Database>, refreshToken: string): Promise<TokenPair> {
+  const outcome = await db.transaction().execute(async (trx) => {
+    const stored = await repo.lockRefreshToken(trx, sha256(refreshToken));
+    if (!stored || stored.revoked_at) return { ok: false as const };
+    if (stored.used_at) {
+      await repo.revokeRefreshFamily(trx, stored.family_id);
+      return { ok: false as const };
+    }
+    if (stored.expires_at.getTime() <= Date.now()) return { ok: false as const };
+    const user = await repo.findUserById(trx, stored.user_id);
+    if (!user) return { ok: false as const };
+    await repo.markRefreshTokenUsed(trx, stored.id);
+    return { ok: true as const, user, familyId: stored.family_id };
+  });
+  if (!outcome.ok) throw invalidRefreshToken();
+  return issueTokenPair(db, outcome.user.id, outcome.user.role, outcome.familyId);
+}
+
+export async function logout(db: Kysely<Database>, userId: string, refreshToken: string): Promise<void> {
+  await repo.revokeRefreshToken(db, sha256(refreshToken), userId);
+}
+
+export async function createUser(db: Kysely<Database>, input: { email: string; password: string; role: Role }) {
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw validationFailed([{ field: '/password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` }]);
+  }
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await repo.insertUser(db, { email: input.email.trim(), passwordHash, role: input.role });
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw conflict('email-taken', 'A user with this email already exists.');
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+/** Roles and the scopes they grant. The gateway checks per-route scopes; handlers check again. */
+export const ROLES = ['admin', 'clinician', 'analyst'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SCOPES = {
+  patientsRead: 'patients:read',
+  patientsWrite: 'patients:write',
+  analyticsRead: 'analytics:read',
+  usersManage: 'users:manage',
+  auditRead: 'audit:read',
+} as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+const ALL_SCOPES = Object.values(SCOPES);
+
+export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
+  admin: ALL_SCOPES,
+  clinician: [SCOPES.patientsRead, SCOPES.patientsWrite],
+  analyst: [SCOPES.analyticsRead],
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}

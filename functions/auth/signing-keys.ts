@@ -1,0 +1,19 @@
+/** The published JWKS: the current signing key's public half plus retired keys kept during rotation. */
+import { createPublicKey } from 'node:crypto';
+import { exportJWK, type JWK } from 'jose';
+import { config } from '../shared/config.js';
+
+let cached: Promise<{ keys: JWK[] }> | undefined;
+
+export function publicJwks(): Promise<{ keys: JWK[] }> {
+  cached ??= build();
+  return cached;
+}
+
+async function build(): Promise<{ keys: JWK[] }> {
+  const current = await exportJWK(createPublicKey(config.jwt.privateKey()));
+  const previous: JWK[] = config.jwt.previousPublicKeys ? (JSON.parse(config.jwt.previousPublicKeys) as { keys: JWK[] }).keys : [];
+  const keys = [{ ...current, kid: config.jwt.keyId, alg: 'RS256', use: 'sig' }, ...previous.filter((key) => key.kty === 'RSA')];
+  // Only public members leave this function, whatever the configuration held.
+  return { keys: keys.map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg: alg ?? 'RS256', use: use ?? 'sig' })) };
+}

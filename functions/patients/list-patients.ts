@@ -1,0 +1,20 @@
+import { SCOPES } from '../auth/scopes.js';
+import { db } from '../shared/db.js';
+import { httpRoute, json } from '../shared/http.js';
+import { validateParameters } from '../shared/openapi.js';
+import { listPatients } from './patients.service.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+export const handler = httpRoute({ scopes: [SCOPES.patientsRead] }, async (event, context) => {
+  const { query } = validateParameters('/api/patients', 'get', event);
+  const caller = { actor: context.actor.sub, requestId: context.requestId };
+  const page = await listPatients(db(), caller, {
+    name: query.name as string | undefined,
+    email: query.email as string | undefined,
+    birthdate: query.birthdate as string | undefined,
+    cursor: query.cursor as string | undefined,
+    limit: (query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE,
+  });
+  return json(200, page);
+});

@@ -1,0 +1,158 @@
+/**
+ * Patient records: the domain rules. Every change commits together with its audit record and its
+ * outbox messages; every read is audited. Failed attempts are audited after the rollback.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { recordAudit } from '../audit/audit.repository.js';
+import type { AuditAction, AuditOutcome } from '../audit/audit.table.js';
+import { enqueue } from '../outbox/outbox.repository.js';
+import type { Database } from '../shared/db.schema.js';
+import { AppError, conflict, notFound, preconditionFailed, validationFailed, type FieldError } from '../shared/errors.js';
+import { etagOf, toPatient, type Patient, type PatientInput, type PatientRow } from './patient.table.js';
+import { billingAccountMessage, patientEventMessage } from './patient-messages.js';
+import * as repo from './patients.repository.js';
+
+export interface Caller {
+  actor: string;
+  requestId: string;
+}
+
+export interface PatientWithEtag {
+  patient: Patient;
+  etag: string;
+}
+
+const withEtag = (row: PatientRow): PatientWithEtag => ({ patient: toPatient(row), etag: etagOf(row) });
+
+const OUTCOMES: Record<number, AuditOutcome> = { 404: 'not_found', 409: 'conflict', 412: 'precondition_failed' };
+
+/** Runs `work`; when it fails, records the failed attempt in the audit trail (outside the rolled-back transaction). */
+async function audited<T>(db: Kysely<Database>, caller: Caller, action: AuditAction, patientId: string | null, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const outcome = error instanceof AppError ? (OUTCOMES[error.status] ?? 'error') : 'error';
+    await recordAudit(db, [{ ...caller, action, patientId, outcome }]).catch(() => undefined);
+    throw error;
+  }
+}
+
+function checkDates(input: PatientInput, today = new Date().toISOString().slice(0, 10)): void {
+  const errors: FieldError[] = [];
+  if (input.dateOfBirth > today) errors.push({ field: '/dateOfBirth', message: 'must not be in the future' });
+  if (errors.length > 0) throw validationFailed(errors);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === '23505';
+}
+
+const emailTaken = () => conflict('email-taken', 'Another patient already uses this email.');
+
+export async function createPatient(db: Kysely<Database>, caller: Caller, input: Required<PatientInput>): Promise<PatientWithEtag> {
+  checkDates(input);
+  return audited(db, caller, 'create', null, async () => {
+    try {
+      const row = await db.transaction().execute(async (trx) => {
+        const created = await repo.insertPatient(trx, input);
+        await recordAudit(trx, [{ ...caller, action: 'create', patientId: created.id, outcome: 'success' }]);
+        await enqueue(trx, [billingAccountMessage(created), patientEventMessage('created', created)]);
+        return created;
+      });
+      return withEtag(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailTaken();
+      throw error;
+    }
+  });
+}
+
+export async function getPatient(db: Kysely<Database>, caller: Caller, id: string): Promise<PatientWithEtag> {
+  return audited(db, caller, 'read', id, async () => {
+    const row = await repo.findLivePatient(db, id);
+    if (!row) throw notFound('No patient with this id.');
+    await recordAudit(db, [{ ...caller, action: 'read', patientId: id, outcome: 'success' }]);
+    return withEtag(row);
+  });
+}
+
+/** An `If-Match` header matches when it is `*` or lists the current ETag. */
+function ifMatchSatisfied(ifMatch: string | undefined, etag: string): boolean {
+  if (ifMatch === undefined) return true;
+  const tags = ifMatch.split(',').map((tag) => tag.trim());
+  return tags.includes('*') || tags.includes(etag);
+}
+
+async function lockLive(trx: Transaction<Database>, id: string, ifMatch: string | undefined): Promise<PatientRow> {
+  const current = await repo.findLivePatient(trx, id, { lock: true });
+  if (!current) throw notFound('No patient with this id.');
+  if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
+  return current;
+}
+
+export async function updatePatient(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  input: PatientInput,
+  ifMatch?: string,
+): Promise<PatientWithEtag> {
+  checkDates(input);
+  return audited(db, caller, 'update', id, async () => {
+    try {
+      const row = await db.transaction().execute(async (trx) => {
+        await lockLive(trx, id, ifMatch);
+        const updated = await repo.updatePatient(trx, id, input);
+        await recordAudit(trx, [{ ...caller, action: 'update', patientId: id, outcome: 'success' }]);
+        await enqueue(trx, [patientEventMessage('updated', updated)]);
+        return updated;
+      });
+      return withEtag(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailTaken();
+      throw error;
+    }
+  });
+}
+
+export async function deletePatient(db: Kysely<Database>, caller: Caller, id: string, ifMatch?: string): Promise<void> {
+  await audited(db, caller, 'delete', id, () =>
+    db.transaction().execute(async (trx) => {
+      await lockLive(trx, id, ifMatch);
+      const deleted = await repo.softDeletePatient(trx, id);
+      await recordAudit(trx, [{ ...caller, action: 'delete', patientId: id, outcome: 'success' }]);
+      await enqueue(trx, [patientEventMessage('deleted', deleted)]);
+    }),
+  );
+}
+
+export interface PatientPage {
+  patients: Patient[];
+  nextCursor: string | null;
+}
+
+export function encodeCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const match = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1]) throw validationFailed([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+  return Number(match[1]);
+}
+
+export async function listPatients(
+  db: Kysely<Database>,
+  caller: Caller,
+  search: { name?: string; email?: string; birthdate?: string; cursor?: string; limit: number },
+): Promise<PatientPage> {
+  const afterSeq = search.cursor ? decodeCursor(search.cursor) : undefined;
+  // One row more than asked tells whether another page exists.
+  const rows = await repo.searchPatients(db, { ...search, afterSeq, limit: search.limit + 1 });
+  const page = rows.slice(0, search.limit);
+  const last = page.at(-1);
+  // Each listed record counts as read by the caller; an empty result is recorded once.
+  const audits = page.length > 0 ? page.map((row) => row.id) : [null];
+  await recordAudit(db, audits.map((patientId) => ({ ...caller, action: 'list' as const, patientId, outcome: 'success' as const })));
+  return { patients: page.map(toPatient), nextCursor: rows.length > search.limit && last ? encodeCursor(last.seq) : null };
+}

@@ -1,0 +1,62 @@
+/**
+ * The one configuration module: read from the environment once, frozen, failing fast with a clear
+ * message when a required variable is missing. Defaults exist only for local development.
+ */
+export type Stage = 'local' | 'deployed';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Missing required environment variable ${name}`);
+  return value;
+}
+
+function integer(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Environment variable ${name} must be a non-negative integer`);
+  return value;
+}
+
+function load() {
+  const issuer = process.env.JWT_ISSUER ?? 'http://localhost:4000';
+  return Object.freeze({
+    serviceName: process.env.SERVICE_NAME ?? 'patient-management',
+    stage: (process.env.APP_STAGE === 'local' ? 'local' : 'deployed') as Stage,
+    databaseUrl: () => required('DATABASE_URL'),
+    dbPoolMax: integer('DB_POOL_MAX', 2),
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+    jwt: Object.freeze({
+      issuer,
+      audience: process.env.JWT_AUDIENCE ?? 'patient-management-api',
+      jwksUrl: process.env.JWT_JWKS_URL ?? `${issuer}/.well-known/jwks.json`,
+      accessTokenTtlSeconds: Math.min(integer('ACCESS_TOKEN_TTL_SECONDS', 900), 900),
+      refreshTokenTtlSeconds: integer('REFRESH_TOKEN_TTL_SECONDS', 7 * 24 * 3600),
+      /** PEM (PKCS#8) RSA private key that signs access tokens; only the auth functions need it. */
+      privateKey: () => required('JWT_PRIVATE_KEY'),
+      keyId: process.env.JWT_KEY_ID ?? 'local-dev',
+      /** JSON JWKS of retired public keys still published during a rotation. */
+      previousPublicKeys: process.env.JWT_PREVIOUS_PUBLIC_JWKS ?? '',
+    }),
+    login: Object.freeze({
+      maxFailures: integer('LOGIN_MAX_FAILURES', 5),
+      // A clinic's staff often share one address, so the per-source limit is higher than per account.
+      maxFailuresPerSource: integer('LOGIN_MAX_FAILURES_PER_SOURCE', 20),
+      windowSeconds: integer('LOGIN_WINDOW_SECONDS', 15 * 60),
+    }),
+    billing: Object.freeze({
+      grpcAddress: process.env.BILLING_GRPC_ADDRESS ?? 'localhost:9001',
+    }),
+    kafka: Object.freeze({
+      brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()).filter(Boolean),
+      topic: process.env.KAFKA_TOPIC ?? 'patient',
+    }),
+    outbox: Object.freeze({
+      relayFunctionName: process.env.OUTBOX_RELAY_FUNCTION ?? '',
+      lambdaEndpoint: process.env.LAMBDA_ENDPOINT ?? '',
+    }),
+  });
+}
+
+export const config = load();
+export type Config = typeof config;

@@ -1,0 +1,33 @@
+/**
+ * One database handle per container, created on first use, pool sized for Lambda
+ * (one request at a time per container: 1-2 connections).
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { config } from './config.js';
+import type { Database } from './db.schema.js';
+
+// DATE columns stay 'YYYY-MM-DD' strings: a calendar date has no time zone to shift it.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+// bigint identity columns fit comfortably in a JS number for this system's volumes.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+let instance: Kysely<Database> | undefined;
+
+export function db(): Kysely<Database> {
+  instance ??= createDb(config.databaseUrl(), config.dbPoolMax);
+  return instance;
+}
+
+export function createDb(connectionString: string, max = 2): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 }),
+    }),
+  });
+}
+
+export async function closeDb(): Promise<void> {
+  await instance?.destroy();
+  instance = undefined;
+}

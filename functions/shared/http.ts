@@ -1,0 +1,141 @@
+/**
+ * The HTTP middleware chain every route uses: request logger, problem+json errors, bearer-token
+ * verification with scope check, and JSON body parsing validated against an openapi.yaml schema.
+ * A handler file then reads: `export const handler = httpRoute({ scopes, body }, async (event, ctx) => ...)`.
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { InvalidTokenError, verifyAccessToken, type Actor } from '../auth/access-token.js';
+import type { Scope } from '../auth/scopes.js';
+import {
+  AppError,
+  badRequest,
+  forbidden,
+  payloadTooLarge,
+  unauthorized,
+  unsupportedMediaType,
+  validationFailed,
+} from './errors.js';
+import { logger, type Logger } from './logger.js';
+import { validateAgainst } from './openapi.js';
+import { problemResponse } from './problem.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface RouteContext extends Context {
+  requestId: string;
+  log: Logger;
+  /** The verified caller; set on every route that declares scopes. */
+  actor: Actor;
+  /** The parsed body, already valid against the route's schema. */
+  body: unknown;
+}
+
+export interface RouteOptions {
+  /** Scopes the caller's access token must all carry; `false` for a public route. */
+  scopes: readonly Scope[] | false;
+  /** Name of the openapi.yaml `components.schemas` entry the JSON body must satisfy. */
+  body?: string;
+}
+
+type Middleware = MiddlewareObj<HttpEvent, HttpResult, Error, RouteContext>;
+
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+function requestContext(): Middleware {
+  return {
+    before: ({ event, context }) => {
+      context.requestId = event.requestContext?.requestId ?? context.awsRequestId;
+      context.log = logger.child({ requestId: context.requestId, route: event.routeKey });
+    },
+    after: ({ event, context, response }) => {
+      context.log.info({ status: response?.statusCode, method: event.requestContext?.http?.method }, 'request handled');
+    },
+  };
+}
+
+function problemErrors(): Middleware {
+  return {
+    onError: (request) => {
+      const { error, context } = request;
+      const log = context.log ?? logger;
+      if (error instanceof AppError && error.status < 500) {
+        log.info({ status: error.status, code: error.code }, 'request rejected');
+      } else {
+        // Errors from libraries may quote input values, so only the type and stack are logged.
+        log.error({ err: { type: error?.name, stack: error?.stack }, code: (error as AppError)?.code }, 'request failed');
+      }
+      request.response = problemResponse(error, context.requestId ?? context.awsRequestId);
+    },
+  };
+}
+
+function authenticate(scopes: readonly Scope[]): Middleware {
+  return {
+    before: async ({ event, context }) => {
+      const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header(event, 'authorization') ?? '');
+      if (!match?.[1]) throw unauthorized();
+      try {
+        context.actor = await verifyAccessToken(match[1]);
+      } catch (error) {
+        if (error instanceof InvalidTokenError) throw unauthorized('The bearer token is invalid or expired.');
+        throw error;
+      }
+      context.log = context.log.child({ actor: context.actor.sub });
+      if (!scopes.every((scope) => context.actor.scopes.has(scope))) throw forbidden();
+    },
+  };
+}
+
+function jsonBody(schemaName: string): Middleware {
+  return {
+    before: ({ event, context }) => {
+      const contentType = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+      const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+      if (raw.byteLength > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
+      if (contentType !== 'application/json') throw unsupportedMediaType();
+      if (raw.byteLength === 0) throw badRequest('A JSON request body is required.');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw badRequest('The request body is not valid JSON.');
+      }
+      const errors = validateAgainst(schemaName, parsed);
+      if (errors.length > 0) throw validationFailed(errors);
+      context.body = parsed;
+    },
+  };
+}
+
+export function httpRoute(
+  options: RouteOptions,
+  handler: (event: HttpEvent, context: RouteContext) => Promise<HttpResult>,
+) {
+  const chain = middy<HttpEvent, HttpResult, Error, RouteContext>().use(requestContext()).use(problemErrors());
+  if (options.scopes) chain.use(authenticate(options.scopes));
+  if (options.body) chain.use(jsonBody(options.body));
+  return chain.handler(handler);
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+export function noContent(headers: Record<string, string> = {}): HttpResult {
+  return { statusCode: 204, headers };
+}
+
+/** The caller's source IP as API Gateway saw it. */
+export function sourceIp(event: HttpEvent): string {
+  return event.requestContext?.http?.sourceIp ?? 'unknown';
+}

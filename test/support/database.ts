@@ -1,0 +1,19 @@
+/**
+ * A fresh, empty database for one integration test file, on the server the test runner started
+ * (TEST_ADMIN_DATABASE_URL, set by scripts/test.ts). Callers migrate it themselves.
+ */
+import { randomBytes } from 'node:crypto';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../scripts/local/postgres.js';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(prefix = 'it'): Promise<TestDatabase> {
+  const adminUrl = process.env.TEST_ADMIN_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_ADMIN_DATABASE_URL is not set: run integration tests with `npm test`');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await ensureDatabase(adminUrl, name);
+  return { url: withDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
+}
