@@ -62,7 +62,7 @@ export function parseNewInvoice(request: CreateInvoiceRequest): NewInvoice {
     else if (description.length > limits.descriptionLength) {
       problems.push(`${field}.description must be at most ${limits.descriptionLength} characters`);
     }
-    if (!(item.quantity > 0 && item.quantity <= limits.quantity)) {
+    if (!(Number.isInteger(item.quantity) && item.quantity > 0 && item.quantity <= limits.quantity)) {
       problems.push(`${field}.quantity must be between 1 and ${limits.quantity}`);
     }
     if (!(Number.isSafeInteger(item.unitAmount) && item.unitAmount >= 0)) {

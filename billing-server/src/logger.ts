@@ -8,7 +8,6 @@ export type { Logger };
 
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({
-    name: 'billing-server',
     level,
     base: { service: 'billing-server' },
     redact: { paths: ['name', 'email', '*.name', '*.email', '*.*.name', '*.*.email'], censor: '[redacted]' },

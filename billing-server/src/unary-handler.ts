@@ -27,7 +27,7 @@ export function unaryHandler<Request, Response>(
       const code = call.cancelled ? cancelledCode(deadline) : outcome.code;
       const line = { method, code: status[code], durationMs: Math.round((performance.now() - startedAt) * 10) / 10 };
       if (outcome.unexpected && !call.cancelled) {
-        const cause = err instanceof Error ? { name: err.name, message: err.message, code: (err as { code?: unknown }).code } : {};
+        const cause = err instanceof Error ? { type: err.name, message: err.message, code: (err as { code?: unknown }).code } : {};
         logger.error({ ...line, err: cause }, 'grpc call failed');
       } else {
         logger.info(line, 'grpc call');

@@ -3,7 +3,7 @@
  * the published JWKS. serverless-offline's authorizer only decodes tokens, so every handler verifies
  * signature, issuer, audience, expiry and lifetime itself; locally that makes it as strict as AWS.
  */
-import { createRemoteJWKSet, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey, type KeyObject } from 'jose';
+import { createRemoteJWKSet, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { config } from '../shared/config.js';
 import { isRole, ROLE_SCOPES, type Role } from './scopes.js';
 
@@ -15,9 +15,10 @@ export interface Actor {
 
 const MAX_LIFETIME_SECONDS = 15 * 60;
 
-let signingKey: Promise<KeyObject | CryptoKey> | undefined;
+type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
+let signingKey: Promise<SigningKey> | undefined;
 
-function getSigningKey(): Promise<KeyObject | CryptoKey> {
+function getSigningKey(): Promise<SigningKey> {
   signingKey ??= importPKCS8(config.jwt.privateKey(), 'RS256', { extractable: true });
   return signingKey;
 }

@@ -83,8 +83,8 @@ export async function ensureTopics(brokers: string[], topics: TopicSpec[]): Prom
 }
 
 interface LaunchedBroker extends KafkaBrokerHandle {
-  /** Resolves when the JVM exits, for whatever reason. */
-  exited: Promise<void>;
+  /** Resolves when the JVM exits, for whatever reason, with its exit code (143 after a SIGTERM). */
+  exited: Promise<number | null>;
 }
 
 async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedBroker> {
@@ -112,7 +112,8 @@ async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedB
   const child = spawn('java', java('kafka.Kafka', [paths.serverProperties]), { stdio: ['ignore', consoleFd, consoleFd] });
   closeSync(consoleFd);
   // 'error' instead of 'exit' when java cannot be started at all.
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()).once('error', () => resolveExit()));
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code) => resolveExit(code)).once('error', () => resolveExit(null)));
   const pid = child.pid;
   if (pid === undefined) throw new Error('java could not be started: is Java 17+ on the PATH?');
   await writeFile(paths.pidFile, `${pid}\n`);
@@ -212,16 +213,29 @@ function log4jProperties(logsDir: string): string {
   ].join('\n')}\n`;
 }
 
-/** Ready means what a client needs: a kafkajs admin connects and the cluster metadata answers. */
-async function waitUntilAnswering(brokers: string[], exited: Promise<void>): Promise<void> {
-  const probe = createKafka(brokers, 'local-broker-probe', { logLevel: 'nothing', retries: 0, connectionTimeoutMs: 500 });
+/**
+ * Ready means what a client needs: the cluster metadata answers and an idempotent producer gets its producer id
+ * (for a moment after the metadata, the broker still answers "coordinator loading", which a fail-fast producer
+ * with few retries would report as an error).
+ */
+async function waitUntilAnswering(brokers: string[], exited: Promise<unknown>): Promise<void> {
+  const client = createKafka(brokers, 'local-broker-probe', { logLevel: 'nothing', retries: 0, connectionTimeoutMs: 500 });
+  const probe = async (): Promise<void> => {
+    await client.describeCluster();
+    const producer = client.producer();
+    try {
+      await producer.connect();
+    } finally {
+      await producer.disconnect();
+    }
+  };
   let hasExited = false;
   void exited.then(() => (hasExited = true));
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (hasExited) throw new Error('the JVM exited');
     try {
-      await probe.describeCluster();
+      await probe();
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`no answer within ${readyTimeoutMs / 1000} s (${(error as Error).message})`);
@@ -231,9 +245,12 @@ async function waitUntilAnswering(brokers: string[], exited: Promise<void>): Pro
 }
 
 /** SIGTERM lets Kafka flush and close its logs; SIGKILL only when that takes longer than stopTimeoutMs. */
-async function terminate(pid: number, exited: Promise<void>): Promise<void> {
+async function terminate(pid: number, exited: Promise<unknown>): Promise<void> {
   signal(pid, 'SIGTERM');
-  const inTime = await Promise.race([exited.then(() => true), sleep(stopTimeoutMs).then(() => false)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(false), stopTimeoutMs)));
+  const inTime = await Promise.race([exited.then(() => true), timedOut]);
+  clearTimeout(timer); // a pending timer would keep this process alive for the full timeout
   if (!inTime) {
     signal(pid, 'SIGKILL');
     await exited;
@@ -317,9 +334,13 @@ async function main(): Promise<void> {
   const stopRequested = new Promise<string>((resolveSignal) => {
     for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => resolveSignal(name));
   });
-  const ended = await Promise.race([stopRequested, broker.exited.then(() => 'exited')]);
+  const ended = await Promise.race([stopRequested, broker.exited]);
   await broker.stop();
-  if (ended === 'exited') throw new Error('the Kafka broker exited unexpectedly; see its log');
+  // 143 = stopped by a SIGTERM from elsewhere (`broker.ts stop`), which is a clean end too.
+  if (typeof ended !== 'string' && ended !== 0 && ended !== 143) {
+    throw new Error(`the Kafka broker exited unexpectedly (code ${ended}); see its log`);
+  }
+  console.log('Kafka broker stopped');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

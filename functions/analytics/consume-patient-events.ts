@@ -1,0 +1,29 @@
+/**
+ * The analytics consumer, triggered by the Kafka topic `patient` (serverless.yml `analyticsConsumer`;
+ * locally by scripts/local/kafka-event-source.ts, which builds the same event).
+ *
+ * Retries and partial failure:
+ * - Each event is counted in one transaction with the insert of its event id, so counting is idempotent.
+ * - A record that cannot be decoded (poison) is logged by its coordinates, recorded in
+ *   analytics.skipped_records and passed over: retrying it could never succeed.
+ * - Any other error (database down, timeout) is thrown. The invocation fails, Lambda does not move the
+ *   partition's offset and retries the whole batch; the events counted before the failure are then
+ *   recognised by their id and skipped, so nothing is lost and nothing is counted twice.
+ */
+import type { Context, SelfManagedKafkaEvent } from 'aws-lambda';
+import { db } from '../shared/db.js';
+import { logger } from '../shared/logger.js';
+import { countPatientEvents, type ConsumeReport } from './analytics.service.js';
+import { recordsOf } from './kafka-event.js';
+
+export async function handler(event: SelfManagedKafkaEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ConsumeReport> {
+  const log = logger.child({ requestId: context?.awsRequestId, partitions: Object.keys(event.records ?? {}) });
+  try {
+    const report = await countPatientEvents(db(), recordsOf(event), log);
+    log.info(report, 'patient events consumed');
+    return report;
+  } catch (error) {
+    log.error({ err: { type: (error as Error).name, message: (error as Error).message } }, 'patient events batch failed; it will be redelivered');
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+/** The outbox destinations: the billing server over gRPC, and the Kafka topic `patient`. */
+import { BillingRequest } from '../../proto/generated/billing.js';
+import { createBillingAccount } from '../billing/billing.client.js';
+import { config } from '../shared/config.js';
+import { createKafka, type EventProducer } from '../shared/kafka.js';
+import type { DeliveryResult, Publisher } from './outbox-relay.js';
+
+/** CreateBillingAccount is idempotent per patient, so redelivering a message never opens a second account. */
+export const billingPublisher: Publisher = {
+  destination: 'billing',
+  async deliver(rows): Promise<DeliveryResult> {
+    const delivered: number[] = [];
+    for (const row of rows) {
+      try {
+        await createBillingAccount(BillingRequest.decode(row.payload), { deadlineMs: 2_000 });
+        delivered.push(row.id);
+      } catch (error) {
+        // Stop at the first failure: when billing is down, the rest would only wait for the same timeout.
+        return { delivered, error: error as Error };
+      }
+    }
+    return { delivered };
+  },
+};
+
+let producer: Promise<EventProducer> | undefined;
+
+function kafkaProducer(): Promise<EventProducer> {
+  producer ??= (async () => {
+    const created = createKafka(config.kafka.brokers, `${config.serviceName}-outbox-relay`).producer();
+    await created.connect();
+    return created;
+  })().catch((error: unknown) => {
+    producer = undefined;
+    throw error;
+  });
+  return producer;
+}
+
+/** One batch per send, keyed by patient id so each patient's events stay in order on one partition. */
+export const kafkaPublisher: Publisher = {
+  destination: 'kafka',
+  async deliver(rows): Promise<DeliveryResult> {
+    try {
+      const connected = await kafkaProducer();
+      await connected.send(
+        config.kafka.topic,
+        rows.map((row) => ({ key: row.aggregate_id, value: row.payload, headers: { 'event-id': row.event_id } })),
+      );
+      return { delivered: rows.map((row) => row.id) };
+    } catch (error) {
+      // A broken connection is rebuilt by the next run.
+      const stale = producer;
+      producer = undefined;
+      void stale?.then((p) => p.disconnect()).catch(() => undefined);
+      return { delivered: [], error: error as Error };
+    }
+  },
+};

@@ -1,0 +1,35 @@
+/**
+ * `npm run dev`: the whole system on this machine, state kept in .local/. Ctrl-C stops all of it.
+ */
+import { execFileSync } from 'node:child_process';
+import { startStack } from './local/stack.js';
+
+execFileSync('npm', ['run', '--silent', 'generate'], { stdio: 'inherit' });
+
+console.log('Starting PostgreSQL, Kafka, the billing server and serverless offline …');
+const stack = await startStack({
+  stateDir: '.local',
+  persistent: true,
+  ports: { http: 4000, lambda: 3002, postgres: 54320, kafka: 9092, billing: 9001 },
+  sweepSeconds: 5,
+  log: (line) => console.log(`[dev] ${line}`),
+});
+
+const width = Math.max(...stack.services.map((s) => s.name.length));
+console.log('\nPatient management is running:');
+for (const service of stack.services) console.log(`  ${service.name.padEnd(width)}  ${service.where}`);
+console.log('\n  Sign in: curl -s localhost:4000/auth/login -H "Content-Type: application/json" \\');
+console.log(`           -d '{"email":"testuser@test.com","password":"password123"}'`);
+console.log('  Logs: .local/logs/   Stop: Ctrl-C\n');
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping …');
+  await stack.stop();
+  console.log('Stopped.');
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,173 @@
+/**
+ * The local stand-in for AWS Lambda's Kafka event source mapping, which serverless-offline does not run:
+ * a consumer group on the topic batches records, builds the same SelfManagedKafkaEvent AWS would, and
+ * invokes the function through serverless-offline's Lambda endpoint (so it runs with its serverless.yml
+ * configuration). Like AWS, it commits a batch's offsets only after the invocation succeeded, and retries
+ * a failed batch (backing off 250 ms → 10 s) until it succeeds, never skipping it.
+ *
+ *   tsx scripts/local/kafka-event-source.ts   (KAFKA_BROKERS, KAFKA_TOPIC, LAMBDA_ENDPOINT from the environment)
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { SelfManagedKafkaEvent, SelfManagedKafkaRecord } from 'aws-lambda';
+import { createKafka, type BatchControl, type IncomingRecord, type RecordBatch } from '../../functions/shared/kafka.js';
+
+export interface KafkaEventSourceOptions {
+  brokers: string[];
+  topic: string;
+  groupId: string;
+  functionName: string;
+  lambdaEndpoint: string;
+  /** Most records per invocation, as the mapping's batchSize; default 100. */
+  batchSize?: number;
+  log?: (msg: string) => void;
+}
+
+export interface KafkaEventSource {
+  /** Leaves the group; a batch not yet delivered is not committed and is delivered again on the next start. */
+  stop(): Promise<void>;
+}
+
+const BATCHING_WINDOW_MS = 500;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 10_000;
+
+/** The event AWS Lambda gives a function triggered by self-managed Kafka (records grouped by "topic-partition"). */
+export function buildSelfManagedKafkaEvent(bootstrapServers: string[], records: IncomingRecord[]): SelfManagedKafkaEvent {
+  const grouped: Record<string, SelfManagedKafkaRecord[]> = {};
+  for (const record of records) {
+    (grouped[`${record.topic}-${record.partition}`] ??= []).push({
+      topic: record.topic,
+      partition: record.partition,
+      offset: Number(record.offset),
+      timestamp: Number(record.timestamp),
+      timestampType: 'CREATE_TIME',
+      key: record.key === null ? '' : Buffer.from(record.key, 'utf8').toString('base64'),
+      value: record.value === null ? '' : record.value.toString('base64'),
+      // AWS gives each header as its own object, mapping the name to the value's bytes.
+      headers: Object.entries(record.headers).map(([name, value]) => ({ [name]: [...Buffer.from(value, 'utf8')] })),
+    });
+  }
+  return { eventSource: 'SelfManagedKafka', bootstrapServers: bootstrapServers.join(','), records: grouped };
+}
+
+/** Exponential backoff for the nth retry (0-based), capped. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
+}
+
+class StoppedError extends Error {
+  constructor() {
+    super('the event source is stopping; the batch is left uncommitted and will be delivered again');
+    this.name = 'StoppedError';
+  }
+}
+
+export async function startKafkaEventSource(options: KafkaEventSourceOptions): Promise<KafkaEventSource> {
+  const log = options.log ?? ((msg: string) => console.log(`[kafka-event-source] ${msg}`));
+  const batchSize = options.batchSize ?? 100;
+  const lambda = new LambdaClient({
+    endpoint: options.lambdaEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, // serverless-offline ignores them
+    maxAttempts: 1, // retries are ours, with backoff, below
+  });
+  const stopping = new AbortController();
+  const consumer = createKafka(options.brokers, `${options.groupId}-event-source`).consumer({
+    groupId: options.groupId,
+    topics: [options.topic],
+    fromBeginning: true, // like startingPosition TRIM_HORIZON
+    maxWaitTimeMs: BATCHING_WINDOW_MS,
+  });
+
+  /** Throws when the invocation failed: an error response (FunctionError) or no response at all. */
+  async function invoke(event: SelfManagedKafkaEvent): Promise<void> {
+    const response = await lambda.send(
+      new InvokeCommand({ FunctionName: options.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+      { abortSignal: stopping.signal },
+    );
+    if (response.FunctionError) {
+      const payload = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
+      let message = payload;
+      try {
+        const parsed = JSON.parse(payload) as { errorType?: string; errorMessage?: string };
+        message = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? ''}`;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new Error(`${response.FunctionError} ${message}`.slice(0, 500));
+    }
+  }
+
+  async function sleep(ms: number, control: BatchControl): Promise<void> {
+    // In slices, heartbeating, so a long backoff does not cost the group membership.
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (stopping.signal.aborted || !control.isRunning()) throw new StoppedError();
+      await new Promise((done) => setTimeout(done, Math.min(1000, until - Date.now())));
+      await control.heartbeat();
+    }
+  }
+
+  async function deliver(records: IncomingRecord[], control: BatchControl): Promise<void> {
+    const event = buildSelfManagedKafkaEvent(options.brokers, records);
+    const first = records[0]!;
+    const where = `${first.topic}-${first.partition} offsets ${first.offset}..${records.at(-1)!.offset}`;
+    for (let attempt = 0; ; attempt += 1) {
+      if (stopping.signal.aborted || !control.isRunning()) throw new StoppedError();
+      try {
+        await invoke(event);
+        log(`delivered ${records.length} record(s) of ${where} to ${options.functionName}`);
+        return;
+      } catch (error) {
+        if (stopping.signal.aborted) throw new StoppedError();
+        const delay = retryDelayMs(attempt);
+        log(`invoking ${options.functionName} for ${where} failed (${(error as Error).message}); retrying in ${delay} ms`);
+        await sleep(delay, control);
+      }
+    }
+  }
+
+  // kafkajs hands over one partition's fetched records at a time, in offset order; the consumer commits
+  // the offset after this resolves, and not at all when it throws (the batch is then delivered again).
+  async function handleBatch(batch: RecordBatch, control: BatchControl): Promise<void> {
+    for (let start = 0; start < batch.records.length; start += batchSize) {
+      await deliver(batch.records.slice(start, start + batchSize), control);
+    }
+  }
+
+  await consumer.connect();
+  await consumer.run(handleBatch);
+  log(`consuming ${options.topic} as group ${options.groupId} → ${options.functionName} at ${options.lambdaEndpoint}`);
+  return {
+    stop: async () => {
+      stopping.abort();
+      await consumer.disconnect();
+      lambda.destroy();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { config } = await import('../../functions/shared/config.js');
+  const stage = process.env.STAGE ?? 'local';
+  const source = await startKafkaEventSource({
+    brokers: config.kafka.brokers,
+    topic: config.kafka.topic,
+    groupId: process.env.KAFKA_GROUP_ID ?? 'patient-analytics',
+    functionName: process.env.ANALYTICS_FUNCTION ?? `${config.serviceName}-${stage}-analyticsConsumer`,
+    lambdaEndpoint: process.env.LAMBDA_ENDPOINT || 'http://localhost:3002',
+  });
+  await new Promise<void>((done) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+  });
+  await source.stop();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

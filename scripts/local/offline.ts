@@ -1,0 +1,63 @@
+/** Runs `serverless offline` (stage local) as a child process and waits until its HTTP port answers. */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface OfflineHandle {
+  url: string;
+  lambdaEndpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startOffline(options: {
+  httpPort: number;
+  lambdaPort: number;
+  env: Record<string, string>;
+  logFile?: string;
+}): Promise<OfflineHandle> {
+  const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
+  const child = spawn(
+    process.execPath,
+    [
+      'node_modules/serverless/bin/serverless.js',
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      '--httpPort',
+      String(options.httpPort),
+      '--lambdaPort',
+      String(options.lambdaPort),
+    ],
+    { cwd: root, env: { ...process.env, ...options.env, SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', log, log], detached: true },
+  );
+  if (typeof log === 'number') closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+
+  const url = `http://localhost:${options.httpPort}`;
+  const stop = async () => {
+    if (!running || child.pid === undefined) return;
+    // serverless-offline runs handlers in worker threads and esbuild watchers: stop the whole group.
+    process.kill(-child.pid, 'SIGTERM');
+    const force = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(force);
+  };
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (!running) throw new Error(`serverless offline exited during start-up${options.logFile ? `; see ${options.logFile}` : ''}`);
+    try {
+      const response = await fetch(`${url}/.well-known/openid-configuration`);
+      if (response.ok) return { url, lambdaEndpoint: `http://localhost:${options.lambdaPort}`, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await stop();
+  throw new Error('serverless offline did not answer within 180 s');
+}

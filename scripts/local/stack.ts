@@ -1,0 +1,166 @@
+/**
+ * The whole system on one machine, for `npm run dev` and `npm test`: PostgreSQL (embedded unless
+ * DATABASE_URL is set), migrations and the dev seed, the dev signing key, a Kafka broker (unless
+ * KAFKA_BROKERS is set), the gRPC billing server (unless BILLING_GRPC_ADDRESS is set), serverless
+ * offline, the local Kafka event source for the analytics function, and the outbox sweep.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { spawnBillingServer } from '../../billing-server/launcher.js';
+import { ensureTopics, startKafkaBroker } from '../kafka/broker.js';
+import { migrateToLatest } from '../migrate.js';
+import { startKafkaEventSource } from './kafka-event-source.js';
+import { startOffline } from './offline.js';
+import { startPostgres } from './postgres.js';
+import { seedDevUser } from './seed.js';
+import { ensureDevSigningKey } from './signing-key.js';
+
+export interface StackPorts {
+  http: number;
+  lambda: number;
+  postgres: number;
+  kafka: number;
+  billing: number;
+}
+
+export interface StackOptions {
+  /** Where local state lives (.local for dev, a temp dir for tests). */
+  stateDir: string;
+  persistent: boolean;
+  ports: StackPorts;
+  /** Seconds between outbox sweeps (the local stand-in for the scheduled relay). */
+  sweepSeconds: number;
+  extraEnv?: Record<string, string>;
+  log: (line: string) => void;
+}
+
+export interface Stack {
+  env: Record<string, string>;
+  services: { name: string; where: string }[];
+  /** Stopping order is the reverse of starting order. */
+  stop(): Promise<void>;
+}
+
+export const SERVICE = 'patient-management';
+export const functionName = (name: string) => `${SERVICE}-local-${name}`;
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const services: Stack['services'] = [];
+  const stop = async () => {
+    for (const { name, stop: stopOne } of stops.reverse()) {
+      await stopOne().catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
+    }
+  };
+  const logs = path.join(options.stateDir, 'logs');
+  await mkdir(logs, { recursive: true });
+  try {
+    const postgres = await startPostgres({
+      dataDir: path.join(options.stateDir, 'postgres'),
+      port: options.ports.postgres,
+      database: 'patient_management',
+      persistent: options.persistent,
+    });
+    stops.push({ name: 'postgres', stop: postgres.stop });
+    services.push({ name: 'PostgreSQL', where: redact(postgres.url) + (postgres.embedded ? ' (embedded)' : '') });
+    await migrateToLatest(postgres.url);
+    await seedDevUser(postgres.url);
+
+    const privateKey = process.env.JWT_PRIVATE_KEY ?? (await ensureDevSigningKey(path.join(options.stateDir, 'dev-signing-key.pem')));
+
+    let brokers = process.env.KAFKA_BROKERS;
+    if (!brokers) {
+      const kafka = await startKafkaBroker({ dataDir: path.join(options.stateDir, 'kafka'), port: options.ports.kafka });
+      stops.push({ name: 'kafka', stop: kafka.stop });
+      brokers = kafka.brokers.join(',');
+    }
+    await ensureTopics(brokers.split(','), [{ topic: 'patient', numPartitions: 3 }]);
+    services.push({ name: 'Kafka', where: `${brokers}${process.env.KAFKA_BROKERS ? '' : ' (local KRaft broker)'}` });
+
+    let billingAddress = process.env.BILLING_GRPC_ADDRESS;
+    if (!billingAddress) {
+      const billing = await spawnBillingServer({
+        databaseUrl: postgres.url,
+        port: options.ports.billing,
+        logFile: path.join(logs, 'billing-server.log'),
+      });
+      stops.push({ name: 'billing server', stop: billing.stop });
+      billingAddress = billing.address;
+    }
+    services.push({ name: 'Billing gRPC', where: billingAddress });
+
+    const issuer = `http://localhost:${options.ports.http}`;
+    const lambdaEndpoint = `http://localhost:${options.ports.lambda}`;
+    const env: Record<string, string> = {
+      DATABASE_URL: postgres.url,
+      JWT_PRIVATE_KEY: privateKey,
+      JWT_ISSUER: issuer,
+      KAFKA_BROKERS: brokers,
+      BILLING_GRPC_ADDRESS: billingAddress,
+      LAMBDA_ENDPOINT: lambdaEndpoint,
+      // The local Lambda endpoint ignores credentials, but the AWS SDK wants some.
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      ...options.extraEnv,
+    };
+    const offline = await startOffline({
+      httpPort: options.ports.http,
+      lambdaPort: options.ports.lambda,
+      env,
+      logFile: path.join(logs, 'offline.log'),
+    });
+    stops.push({ name: 'serverless offline', stop: offline.stop });
+    services.push({ name: 'HTTP API', where: offline.url }, { name: 'API reference', where: `${offline.url}/api-docs` });
+
+    const eventSource = await startKafkaEventSource({
+      brokers: brokers.split(','),
+      topic: 'patient',
+      groupId: 'patient-analytics',
+      functionName: functionName('analyticsConsumer'),
+      lambdaEndpoint,
+      batchSize: 100,
+      log: options.log,
+    });
+    stops.push({ name: 'kafka event source', stop: eventSource.stop });
+    services.push({ name: 'Kafka → analytics', where: `topic patient → ${functionName('analyticsConsumer')}` });
+
+    const sweep = startOutboxSweep(lambdaEndpoint, options.sweepSeconds, options.log);
+    stops.push({ name: 'outbox sweep', stop: sweep });
+    services.push({ name: 'Outbox sweep', where: `every ${options.sweepSeconds}s → ${functionName('outboxRelay')}` });
+
+    return { env: { ...env, POSTGRES_ADMIN_URL: postgres.adminUrl }, services, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The local stand-in for the relay's `schedule: rate(1 minute)`. */
+function startOutboxSweep(lambdaEndpoint: string, seconds: number, log: (line: string) => void): () => Promise<void> {
+  const lambda = new LambdaClient({
+    endpoint: lambdaEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = lambda
+      .send(new InvokeCommand({ FunctionName: functionName('outboxRelay'), InvocationType: 'RequestResponse' }))
+      .then((result) => result.FunctionError && log(`outbox sweep: relay failed (${result.FunctionError})`))
+      .catch((error: unknown) => log(`outbox sweep: ${String(error)}`));
+  }, seconds * 1000);
+  return async () => {
+    clearInterval(timer);
+    await running;
+    lambda.destroy();
+  };
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

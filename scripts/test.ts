@@ -1,0 +1,91 @@
+/**
+ * `npm test`: code generation, typecheck, lint, unit tests, the production `serverless package`,
+ * then integration and end-to-end tests against a throwaway stack (embedded PostgreSQL, a real Kafka
+ * broker, the gRPC billing server, serverless offline). Everything it starts, it stops.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startStack } from './local/stack.js';
+
+const step = (title: string) => console.log(`\n=== ${title} ===`);
+const run = (command: string, args: string[], env: Record<string, string> = {}) =>
+  execFileSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+
+async function findTests(dir: string, matches: (file: string) => boolean): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && matches(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .filter((file) => !file.includes('node_modules'))
+    .sort();
+}
+
+function runTests(files: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+step('generate code from proto/ and openapi.yaml');
+run('npm', ['run', '--silent', 'generate']);
+step('typecheck');
+run('npm', ['run', '--silent', 'typecheck']);
+step('lint');
+run('npm', ['run', '--silent', 'lint']);
+
+const unitFiles = [
+  ...(await findTests('functions', (f) => f.endsWith('.test.ts'))),
+  ...(await findTests('billing-server/src', (f) => f.endsWith('.test.ts'))),
+  ...(await findTests('scripts', (f) => f.endsWith('.test.ts'))),
+];
+step(`unit tests (${unitFiles.length} files)`);
+const unitCode = await runTests(unitFiles, {});
+if (unitCode !== 0) process.exit(unitCode);
+
+step('serverless package --stage prod');
+run('node', ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod'], { SLS_TELEMETRY_DISABLED: '1' });
+
+step('start the test stack');
+const stateDir = await mkdtemp(path.join(os.tmpdir(), 'pm-test-'));
+const ports = { http: 4400, lambda: 4402, postgres: 54330, kafka: 19092, billing: 19001 };
+const stack = await startStack({
+  stateDir,
+  persistent: false,
+  ports,
+  sweepSeconds: 2,
+  // Lower than production so the throttling tests stay short.
+  extraEnv: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_SOURCE: '30', LOG_LEVEL: 'warn' },
+  log: (line) => console.log(`[stack] ${line}`),
+});
+let exitCode = 1;
+try {
+  const integrationFiles = [
+    ...(await findTests('test', (f) => f.endsWith('.test.ts'))),
+    ...(await findTests('billing-server/test', (f) => f.endsWith('.test.ts'))),
+  ];
+  step(`integration and end-to-end tests (${integrationFiles.length} files)`);
+  exitCode = await runTests(integrationFiles, {
+    API_URL: `http://localhost:${ports.http}`,
+    LAMBDA_ENDPOINT: stack.env.LAMBDA_ENDPOINT!,
+    TEST_ADMIN_DATABASE_URL: stack.env.POSTGRES_ADMIN_URL!,
+    TEST_STACK_DATABASE_URL: stack.env.DATABASE_URL!,
+    TEST_STACK_DIR: stateDir,
+    KAFKA_BROKERS: stack.env.KAFKA_BROKERS!,
+    TEST_KAFKA_PORT: String(ports.kafka),
+    BILLING_GRPC_ADDRESS: stack.env.BILLING_GRPC_ADDRESS!,
+    TEST_BILLING_PORT: String(ports.billing),
+    JWT_ISSUER: stack.env.JWT_ISSUER!,
+    LOGIN_MAX_FAILURES_PER_SOURCE: '30',
+  });
+} finally {
+  step('stop the test stack');
+  await stack.stop();
+  await rm(stateDir, { recursive: true, force: true });
+}
+process.exit(exitCode);
