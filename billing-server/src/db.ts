@@ -11,6 +11,6 @@ export type BillingExecutor = Kysely<BillingDatabase> | Transaction<BillingDatab
 export function createBillingDb(databaseUrl: string, logger: Logger, maxConnections = 10): BillingDb {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: maxConnections, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash the server.
-  pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'idle database connection failed'));
+  pool.on('error', (err) => logger.warn({ error: { message: err.message } }, 'idle database connection failed'));
   return new Kysely<BillingDatabase>({ dialect: new PostgresDialect({ pool }) });
 }

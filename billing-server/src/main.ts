@@ -16,7 +16,7 @@ try {
     server.stop(config.shutdownGraceMs).then(
       () => process.exit(0),
       (err: unknown) => {
-        logger.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'unclean shutdown');
+        logger.error({ error: { message: err instanceof Error ? err.message : String(err) } }, 'unclean shutdown');
         process.exit(1);
       },
     );
@@ -24,6 +24,7 @@ try {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 } catch (err) {
-  logger.fatal({ err: { message: err instanceof Error ? err.message : String(err) } }, 'billing server failed to start');
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
+  logger.fatal({ error: { message: err instanceof Error ? err.message : String(err), cause } }, 'billing server failed to start');
   process.exit(1);
 }

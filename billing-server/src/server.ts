@@ -92,7 +92,7 @@ async function waitForDatabase(db: BillingDb, logger: Logger, isStopping: () => 
       await sql`select 1`.execute(db);
       return;
     } catch (err) {
-      logger.warn({ err: { message: err instanceof Error ? err.message : String(err) }, retryInMs: delayMs }, 'database not reachable yet');
+      logger.warn({ error: { message: err instanceof Error ? err.message : String(err) }, retryInMs: delayMs }, 'database not reachable yet');
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

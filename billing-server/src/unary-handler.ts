@@ -28,7 +28,7 @@ export function unaryHandler<Request, Response>(
       const line = { method, code: status[code], durationMs: Math.round((performance.now() - startedAt) * 10) / 10 };
       if (outcome.unexpected && !call.cancelled) {
         const cause = err instanceof Error ? { type: err.name, message: err.message, code: (err as { code?: unknown }).code } : {};
-        logger.error({ ...line, err: cause }, 'grpc call failed');
+        logger.error({ ...line, error: cause }, 'grpc call failed');
       } else {
         logger.info(line, 'grpc call');
       }

@@ -54,7 +54,8 @@ export function header(event: HttpEvent, name: string): string | undefined {
 function requestContext(): Middleware {
   return {
     before: ({ event, context }) => {
-      context.requestId = event.requestContext?.requestId ?? context.awsRequestId;
+      // The Lambda request id is unique per invocation everywhere (serverless-offline reuses a fixed API id).
+      context.requestId = context.awsRequestId;
       context.log = logger.child({ requestId: context.requestId, route: event.routeKey });
     },
     after: ({ event, context, response }) => {

@@ -96,6 +96,8 @@ export interface KafkaClient {
 }
 
 const defaults = { connectionTimeoutMs: 1500, requestTimeoutMs: 5000, retries: 2, logLevel: 'error' } as const;
+/** Short backoff: with few retries a caller learns within about a second that the broker is unreachable. */
+const retryBackoff = { initialRetryTime: 100, maxRetryTime: 1000 };
 
 export function createKafka(brokers: string[], clientId: string, options: KafkaClientOptions = {}): KafkaClient {
   const settings = { ...defaults, ...options };
@@ -104,7 +106,7 @@ export function createKafka(brokers: string[], clientId: string, options: KafkaC
     brokers,
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
-    retry: { retries: settings.retries, initialRetryTime: 100, maxRetryTime: 1000 },
+    retry: { retries: settings.retries, ...retryBackoff },
     logLevel: settings.logLevel === 'error' ? logLevel.ERROR : logLevel.NOTHING,
   });
 
@@ -119,7 +121,7 @@ export function createKafka(brokers: string[], clientId: string, options: KafkaC
   }
 
   return {
-    producer: () => createProducer(kafka),
+    producer: () => createProducer(kafka, settings.retries),
     consumer: (consumerOptions) => createGroupConsumer(kafka, consumerOptions),
     ensureTopics: (topics) =>
       withAdmin(async (admin) => {
@@ -137,7 +139,7 @@ export function createKafka(brokers: string[], clientId: string, options: KafkaC
   };
 }
 
-function createProducer(kafka: Kafka): EventProducer {
+function createProducer(kafka: Kafka, retries: number): EventProducer {
   // Ordered at-least-once: one request in flight per broker, so a retried batch cannot overtake the next,
   // and idempotence so the broker drops the duplicates those retries would write. kafkajs warns that
   // limiting retries weakens exactly-once; we only promise at-least-once (callers retry the whole send).
@@ -145,6 +147,8 @@ function createProducer(kafka: Kafka): EventProducer {
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
+    // kafkajs refuses an idempotent producer that may not retry at all.
+    retry: { retries: Math.max(1, retries), ...retryBackoff },
   });
   return {
     connect: () => producer.connect(),

