@@ -8,6 +8,7 @@
  *   tsx scripts/local/kafka-event-source.ts   (KAFKA_BROKERS, KAFKA_TOPIC, LAMBDA_ENDPOINT from the environment)
  */
 import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SelfManagedKafkaEvent, SelfManagedKafkaRecord } from 'aws-lambda';
@@ -105,7 +106,9 @@ export async function startKafkaEventSource(options: KafkaEventSourceOptions): P
     const until = Date.now() + ms;
     while (Date.now() < until) {
       if (stopping.signal.aborted || !control.isRunning()) throw new StoppedError();
-      await new Promise((done) => setTimeout(done, Math.min(1000, until - Date.now())));
+      await delay(Math.min(1000, until - Date.now()), undefined, { signal: stopping.signal }).catch(() => {
+        throw new StoppedError();
+      });
       await control.heartbeat();
     }
   }
@@ -122,9 +125,9 @@ export async function startKafkaEventSource(options: KafkaEventSourceOptions): P
         return;
       } catch (error) {
         if (stopping.signal.aborted) throw new StoppedError();
-        const delay = retryDelayMs(attempt);
-        log(`invoking ${options.functionName} for ${where} failed (${(error as Error).message}); retrying in ${delay} ms`);
-        await sleep(delay, control);
+        const wait = retryDelayMs(attempt);
+        log(`invoking ${options.functionName} for ${where} failed (${(error as Error).message}); retrying in ${wait} ms`);
+        await sleep(wait, control);
       }
     }
   }
