@@ -12,6 +12,7 @@ const stack = await startStack({
   persistent: true,
   ports: { http: 4000, lambda: 3002, postgres: 54320, kafka: 9092, billing: 9001 },
   sweepSeconds: 5,
+  startBilling: true,
   log: (line) => console.log(`[dev] ${line}`),
 });
 

@@ -4,7 +4,7 @@
  * broker, the gRPC billing server, serverless offline). Everything it starts, it stops.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startStack } from './local/stack.js';
@@ -32,42 +32,53 @@ function runTests(files: string[], env: Record<string, string>): Promise<number>
   });
 }
 
+// `npm test -- test/e2e/events.test.ts …` runs only those files against the stack (for working on them);
+// TEST_PORT_OFFSET lets two such runs share a machine.
+const onlyFiles = process.argv.slice(2);
+const portOffset = Number(process.env.TEST_PORT_OFFSET ?? 0);
+
 step('generate code from proto/ and openapi.yaml');
 run('npm', ['run', '--silent', 'generate']);
-step('typecheck');
-run('npm', ['run', '--silent', 'typecheck']);
-step('lint');
-run('npm', ['run', '--silent', 'lint']);
+if (onlyFiles.length === 0) await staticChecksAndUnitTests();
 
-const unitFiles = [
-  ...(await findTests('functions', (f) => f.endsWith('.test.ts'))),
-  ...(await findTests('billing-server/src', (f) => f.endsWith('.test.ts'))),
-  ...(await findTests('scripts', (f) => f.endsWith('.test.ts'))),
-];
-step(`unit tests (${unitFiles.length} files)`);
-const unitCode = await runTests(unitFiles, {});
-if (unitCode !== 0) process.exit(unitCode);
+async function staticChecksAndUnitTests() {
+  step('typecheck');
+  run('npm', ['run', '--silent', 'typecheck']);
+  step('lint');
+  run('npm', ['run', '--silent', 'lint']);
 
-step('serverless package --stage prod');
-run('node', ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod'], { SLS_TELEMETRY_DISABLED: '1' });
+  const unitFiles = [
+    ...(await findTests('functions', (f) => f.endsWith('.test.ts'))),
+    ...(await findTests('billing-server/src', (f) => f.endsWith('.test.ts'))),
+    ...(await findTests('scripts', (f) => f.endsWith('.test.ts'))),
+  ];
+  step(`unit tests (${unitFiles.length} files)`);
+  const unitCode = await runTests(unitFiles, {});
+  if (unitCode !== 0) process.exit(unitCode);
+
+  step('serverless package --stage prod');
+  run('node', ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod'], { SLS_TELEMETRY_DISABLED: '1' });
+}
 
 step('start the test stack');
 const stateDir = await mkdtemp(path.join(os.tmpdir(), 'pm-test-'));
 // The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
 await chmod(stateDir, 0o755);
 const ports = { http: 4400, lambda: 4402, postgres: 54330, kafka: 19092, billing: 19001 };
+for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] += portOffset;
 const stack = await startStack({
   stateDir,
   persistent: false,
   ports,
   sweepSeconds: 2,
+  startBilling: false,
   // Lower than production so the throttling tests stay short.
   extraEnv: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_SOURCE: '30', LOG_LEVEL: 'warn' },
   log: (line) => console.log(`[stack] ${line}`),
 });
 let exitCode = 1;
 try {
-  const integrationFiles = [
+  const integrationFiles = onlyFiles.length > 0 ? onlyFiles : [
     ...(await findTests('test', (f) => f.endsWith('.test.ts'))),
     ...(await findTests('billing-server/test', (f) => f.endsWith('.test.ts'))),
   ];
@@ -82,12 +93,17 @@ try {
     TEST_KAFKA_PORT: String(ports.kafka),
     BILLING_GRPC_ADDRESS: stack.env.BILLING_GRPC_ADDRESS!,
     TEST_BILLING_PORT: String(ports.billing),
+    TEST_KAFKA_DATA_DIR: path.join(stateDir, 'kafka'),
     JWT_ISSUER: stack.env.JWT_ISSUER!,
     LOGIN_MAX_FAILURES_PER_SOURCE: '30',
   });
 } finally {
   step('stop the test stack');
   await stack.stop();
+  // Keep the services' logs of the last run for diagnosis; the rest of the state is thrown away.
+  await rm('.local/test-logs', { recursive: true, force: true });
+  await cp(path.join(stateDir, 'logs'), '.local/test-logs', { recursive: true }).catch(() => undefined);
   await rm(stateDir, { recursive: true, force: true });
+  if (exitCode !== 0) console.log('Service logs of this run: .local/test-logs/');
 }
 process.exit(exitCode);

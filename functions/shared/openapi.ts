@@ -40,8 +40,8 @@ function toFieldError(error: ErrorObject, location: string): FieldError {
   let pointer = error.instancePath;
   let message = error.message ?? 'is invalid';
   if (error.keyword === 'required') pointer += `/${String(params.missingProperty)}`;
-  if (error.keyword === 'additionalProperties') {
-    pointer += `/${String(params.additionalProperty)}`;
+  if (error.keyword === 'additionalProperties' || error.keyword === 'unevaluatedProperties') {
+    pointer += `/${String(params.additionalProperty ?? params.unevaluatedProperty)}`;
     message = 'is not a known property';
   }
   if (error.keyword === 'format') message = `must be a valid ${String(params.format)}`;
@@ -61,7 +61,16 @@ interface ParameterObject {
   schema?: object;
 }
 
-type Operation = { parameters?: ParameterObject[] };
+type Operation = { parameters?: (ParameterObject | { $ref: string })[] };
+
+/** Resolves `#/components/parameters/X` references to the parameter they name. */
+function resolveParameter(parameter: ParameterObject | { $ref: string }): ParameterObject {
+  if (!('$ref' in parameter)) return parameter;
+  const name = parameter.$ref.replace('#/components/parameters/', '');
+  const resolved = (spec.components.parameters as Record<string, ParameterObject>)[name];
+  if (!resolved) throw new Error(`openapi.yaml has no parameter ${parameter.$ref}`);
+  return resolved;
+}
 const parameterValidators = new Map<string, ValidateFunction>();
 
 function parameterValidator(path: string, method: string, location: 'query' | 'path'): ValidateFunction {
@@ -71,7 +80,7 @@ function parameterValidator(path: string, method: string, location: 'query' | 'p
     const paths = spec.paths as unknown as Record<string, Record<string, Operation>>;
     const operation = paths[path]?.[method];
     if (!operation) throw new Error(`openapi.yaml has no operation ${method.toUpperCase()} ${path}`);
-    const parameters = (operation.parameters ?? []).filter((p) => p.in === location);
+    const parameters = (operation.parameters ?? []).map(resolveParameter).filter((p) => p.in === location);
     validate = coercing.compile({
       $id: `params:${key}`,
       type: 'object',

@@ -21,6 +21,11 @@ export interface StartKafkaBrokerOptions {
   port?: number;
   /** KRaft controller listener; default port + 1. */
   controllerPort?: number;
+  /**
+   * Let the broker outlive this process (a fault test restarting the test stack's broker); whoever
+   * owns the data dir stops it later with stopKafkaBrokerAt().
+   */
+  detached?: boolean;
 }
 
 export interface KafkaBrokerHandle {
@@ -117,7 +122,8 @@ async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedB
   // The JVM's own stdout/stderr (the broker itself logs through log4j) go to a file, never to our console.
   const consoleFd = openSync(paths.consoleLog, 'a');
   const brokerArgs = java('kafka.Kafka', [paths.serverProperties], classSharing.useOrRecord);
-  const child = spawn('java', brokerArgs, { stdio: ['ignore', consoleFd, consoleFd] });
+  const child = spawn('java', brokerArgs, { stdio: ['ignore', consoleFd, consoleFd], detached: options.detached ?? false });
+  if (options.detached) child.unref();
   closeSync(consoleFd);
   // 'error' instead of 'exit' when java cannot be started at all.
   const exited = new Promise<number | null>((resolveExit) =>
@@ -131,7 +137,7 @@ async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedB
   await writeFile(paths.pidFile, `${pid}\n`);
   // If this process ends without stop() (a crashed test run), the broker must not outlive it.
   const stopOnExit = (): void => void child.kill('SIGTERM');
-  process.once('exit', stopOnExit);
+  if (!options.detached) process.once('exit', stopOnExit);
 
   const brokers = [`127.0.0.1:${port}`];
   const stop = async (): Promise<void> => {

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { spawnBillingServer } from '../../billing-server/launcher.js';
-import { ensureTopics, startKafkaBroker } from '../kafka/broker.js';
+import { ensureTopics, startKafkaBroker, stopKafkaBrokerAt } from '../kafka/broker.js';
 import { migrateToLatest } from '../migrate.js';
 import { startKafkaEventSource } from './kafka-event-source.js';
 import { startOffline } from './offline.js';
@@ -31,6 +31,8 @@ export interface StackOptions {
   ports: StackPorts;
   /** Seconds between outbox sweeps (the local stand-in for the scheduled relay). */
   sweepSeconds: number;
+  /** Start the billing server (tests start and stop their own, to inject outages). */
+  startBilling: boolean;
   extraEnv?: Record<string, string>;
   log: (line: string) => void;
 }
@@ -72,14 +74,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     let brokers = process.env.KAFKA_BROKERS;
     if (!brokers) {
-      const kafka = await startKafkaBroker({ dataDir: path.join(options.stateDir, 'kafka'), port: options.ports.kafka });
-      stops.push({ name: 'kafka', stop: kafka.stop });
+      const dataDir = path.join(options.stateDir, 'kafka');
+      const kafka = await startKafkaBroker({ dataDir, port: options.ports.kafka });
+      // A fault test may have stopped this broker and started another on the same data dir: stop whichever runs.
+      stops.push({
+        name: 'kafka',
+        stop: async () => {
+          await kafka.stop();
+          await stopKafkaBrokerAt(dataDir);
+        },
+      });
       brokers = kafka.brokers.join(',');
     }
     await ensureTopics(brokers.split(','), [{ topic: 'patient', numPartitions: 3 }]);
     services.push({ name: 'Kafka', where: `${brokers}${process.env.KAFKA_BROKERS ? '' : ' (local KRaft broker)'}` });
 
-    let billingAddress = process.env.BILLING_GRPC_ADDRESS;
+    let billingAddress = process.env.BILLING_GRPC_ADDRESS ?? (options.startBilling ? undefined : `localhost:${options.ports.billing}`);
     if (!billingAddress) {
       const billing = await spawnBillingServer({
         databaseUrl: postgres.url,

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { validateAgainst, validateParameters } from './openapi.js';
+
+describe('validation from openapi.yaml', () => {
+  test('a path parameter given by $ref is validated (malformed uuid → field error)', () => {
+    assert.throws(
+      () => validateParameters('/api/patients/{id}', 'get', { pathParameters: { id: 'not-a-uuid' } }),
+      (error: { status: number; errors: { field: string }[] }) => error.status === 400 && error.errors[0]?.field === 'path.id',
+    );
+  });
+
+  test('query parameters are coerced to their declared types', () => {
+    const { query } = validateParameters('/api/patients', 'get', { queryStringParameters: { limit: '20' } });
+    assert.equal(query.limit, 20);
+  });
+
+  test('a limit above the maximum is rejected', () => {
+    assert.throws(() => validateParameters('/api/patients', 'get', { queryStringParameters: { limit: '201' } }));
+  });
+
+  test('an impossible calendar date fails the Date format', () => {
+    const errors = validateAgainst('PatientCreate', {
+      name: 'A', email: 'a@example.org', address: 'B', dateOfBirth: '2023-02-29', registeredDate: '2024-01-01',
+    });
+    assert.deepEqual(errors.map((e) => e.field), ['/dateOfBirth']);
+  });
+
+  test('unknown properties in a patient body are named', () => {
+    const errors = validateAgainst('PatientUpdate', { name: 'A', email: 'a@example.org', address: 'B', dateOfBirth: '2000-01-01', role: 'x' });
+    assert.deepEqual(errors.map((e) => e.field), ['/role']);
+  });
+});
