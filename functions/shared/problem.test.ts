@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { notFound, tooManyRequests, validationFailed } from './errors.js';
+import { problemResponse } from './problem.js';
+
+const bodyOf = (response: { body?: string }) => JSON.parse(response.body ?? '{}') as Record<string, unknown>;
+
+describe('problem+json responses', () => {
+  test('an AppError becomes RFC 9457 problem details with its status and code', () => {
+    const response = problemResponse(notFound('No patient with this id.'), 'req-1');
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.headers?.['Content-Type'], 'application/problem+json');
+    assert.deepEqual(bodyOf(response), {
+      type: 'https://patient-management.dev/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'No patient with this id.',
+      requestId: 'req-1',
+    });
+  });
+
+  test('validation errors list each field', () => {
+    const response = problemResponse(validationFailed([{ field: '/email', message: 'must be a valid email' }]), 'r');
+    assert.deepEqual(bodyOf(response).errors, [{ field: '/email', message: 'must be a valid email' }]);
+  });
+
+  test('an unexpected error is a 500 whose details never reach the client', () => {
+    const response = problemResponse(new Error('connection to 10.0.0.5 failed for jane@example.org'), 'r');
+    assert.equal(response.statusCode, 500);
+    assert.doesNotMatch(response.body ?? '', /10\.0\.0\.5|jane/);
+  });
+
+  test('error headers such as Retry-After are kept', () => {
+    assert.equal(problemResponse(tooManyRequests(42), 'r').headers?.['Retry-After'], '42');
+  });
+});
