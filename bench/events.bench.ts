@@ -5,7 +5,7 @@
  *
  *   DATABASE_URL=… KAFKA_BROKERS=… API_URL=… npx tsx bench/events.bench.ts
  *
- * BENCH_EVENTS (latency events, default 250), BENCH_EVENT_RATE (creations per second, default 20),
+ * BENCH_EVENTS (latency events, default 250), BENCH_EVENT_RATE (creations per second, default 10),
  * BENCH_RELAY_EVENTS (default 2000); BENCH_RESULTS_FILE receives the results as JSON.
  */
 import { writeFile } from 'node:fs/promises';
@@ -24,8 +24,8 @@ try {
     apiUrl,
     db: db(),
     events: Number(process.env.BENCH_EVENTS ?? 250),
-    ratePerSecond: Number(process.env.BENCH_EVENT_RATE ?? 20),
-    maxInFlight: 8,
+    ratePerSecond: Number(process.env.BENCH_EVENT_RATE ?? 10),
+    maxInFlight: 4,
     settleTimeoutMs,
   });
   const throughputOptions = { db: db(), events: Number(process.env.BENCH_RELAY_EVENTS ?? 2_000), batchSize: 100, warmup: 200, settleTimeoutMs };

@@ -75,7 +75,7 @@ export async function startKafkaEventSource(options: KafkaEventSourceOptions): P
     maxAttempts: 1, // retries are ours, with backoff, below
   });
   const stopping = new AbortController();
-  const consumer = createKafka(options.brokers, `${options.groupId}-event-source`).consumer({
+  const consumer = createKafka(options.brokers, `${options.groupId}-event-source`, { logLevel: 'nothing' }).consumer({
     groupId: options.groupId,
     topics: [options.topic],
     fromBeginning: true, // like startingPosition TRIM_HORIZON
