@@ -22,7 +22,10 @@ export interface EventLatencyOptions {
 }
 
 export interface EventLatencyResult {
+  /** Patients created (201); their events are the samples. */
   events: number;
+  failedCreates: number;
+  firstFailure?: string;
   visible: number;
   ratePerSecond: number;
   createSeconds: number;
@@ -71,8 +74,9 @@ async function createPatient(apiUrl: string, token: string, index: number): Prom
 }
 
 /** Starts a creation every 1/rate seconds (skipping ahead if the API falls behind), at most maxInFlight at once. */
-async function createPatients(options: EventLatencyOptions, token: string): Promise<Created[]> {
+async function createPatients(options: EventLatencyOptions, token: string): Promise<{ created: Created[]; failures: string[] }> {
   const created: Created[] = [];
+  const failures: string[] = [];
   const inFlight = new Set<Promise<void>>();
   const intervalMs = 1_000 / options.ratePerSecond;
   const startedAt = performance.now();
@@ -82,11 +86,13 @@ async function createPatients(options: EventLatencyOptions, token: string): Prom
     while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
     const work: Promise<void> = createPatient(options.apiUrl, token, index)
       .then((result) => void created.push(result))
+      // A failed creation (a Lambda timeout on an overloaded machine) is reported, not fatal.
+      .catch((error: unknown) => void failures.push((error as Error).message.slice(0, 200)))
       .finally(() => inFlight.delete(work));
     inFlight.add(work);
   }
   await Promise.all(inFlight);
-  return created;
+  return { created, failures };
 }
 
 interface EventTimes {
@@ -132,7 +138,8 @@ export async function benchmarkEventLatency(options: EventLatencyOptions): Promi
   const token = await signIn(options.apiUrl);
   await warmUp(options, token);
   const startedAt = performance.now();
-  const created = await createPatients(options, token);
+  const { created, failures } = await createPatients(options, token);
+  if (created.length === 0) throw new Error(`every patient creation failed, e.g. ${failures[0] ?? ''}`);
   const createSeconds = (performance.now() - startedAt) / 1_000;
   const patientIds = created.map((c) => c.patientId);
 
@@ -143,6 +150,8 @@ export async function benchmarkEventLatency(options: EventLatencyOptions): Promi
   const published = rows.filter((r): r is EventTimes & { published_at: Date } => r.published_at !== null);
   return {
     events: patientIds.length,
+    failedCreates: failures.length,
+    firstFailure: failures[0],
     visible: rows.length,
     ratePerSecond: options.ratePerSecond,
     createSeconds,

@@ -28,7 +28,8 @@ export interface ThroughputOptions {
   settleTimeoutMs: number;
 }
 
-export interface ThroughputResult {
+/** One timed run of one path. */
+export interface ThroughputRun {
   path: string;
   events: number;
   batchSize: number;
@@ -84,7 +85,7 @@ async function countedAfter(db: Kysely<Database>, eventIds: string[], since: Dat
   return undefined;
 }
 
-export async function benchmarkRelay(options: ThroughputOptions): Promise<ThroughputResult> {
+async function benchmarkRelay(options: ThroughputOptions): Promise<ThroughputRun> {
   const { db, batchSize } = options;
   await waitUntilNoKafkaPending(db, options.settleTimeoutMs);
   await enqueueAll(db, patientEvents(options.warmup));
@@ -100,7 +101,7 @@ export async function benchmarkRelay(options: ThroughputOptions): Promise<Throug
   return { path: 'outbox relay → Kafka', events: options.events, batchSize, seconds, eventsPerSecond: options.events / seconds, countedAfterSeconds };
 }
 
-export async function benchmarkRawProduce(options: ThroughputOptions): Promise<ThroughputResult> {
+async function benchmarkRawProduce(options: ThroughputOptions): Promise<ThroughputRun> {
   const { batchSize } = options;
   const producer = createKafka(config.kafka.brokers, `${config.serviceName}-bench-raw`).producer();
   await producer.connect();
@@ -126,4 +127,50 @@ export async function benchmarkRawProduce(options: ThroughputOptions): Promise<T
   } finally {
     await producer.disconnect();
   }
+}
+
+export interface ThroughputResult {
+  path: string;
+  events: number;
+  batchSize: number;
+  rounds: number;
+  /** Median, slowest and fastest round. */
+  eventsPerSecond: { median: number; min: number; max: number };
+  /** Median over the rounds; undefined when analytics did not catch up in some round. */
+  countedAfterSeconds?: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+function summarizeRuns(runs: ThroughputRun[]): ThroughputResult {
+  const [first] = runs;
+  if (!first) throw new Error('no runs to summarize');
+  const rates = runs.map((run) => run.eventsPerSecond);
+  const counted = runs.map((run) => run.countedAfterSeconds);
+  return {
+    path: first.path,
+    events: first.events,
+    batchSize: first.batchSize,
+    rounds: runs.length,
+    eventsPerSecond: { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) },
+    countedAfterSeconds: counted.every((c) => c !== undefined) ? median(counted as number[]) : undefined,
+  };
+}
+
+/**
+ * Alternates the relay and the raw producer for `rounds` rounds, so load from elsewhere on the machine
+ * falls on both alike; each round waits for analytics to count its events before the next one starts.
+ */
+export async function benchmarkThroughput(options: ThroughputOptions, rounds: number, log: (line: string) => void): Promise<ThroughputResult[]> {
+  const relayRuns: ThroughputRun[] = [];
+  const rawRuns: ThroughputRun[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    relayRuns.push(await benchmarkRelay(options));
+    rawRuns.push(await benchmarkRawProduce(options));
+    log(`  round ${round}/${rounds}: relay ${relayRuns.at(-1)?.eventsPerSecond.toFixed(0)} events/s, kafkajs ${rawRuns.at(-1)?.eventsPerSecond.toFixed(0)} events/s`);
+  }
+  return [summarizeRuns(relayRuns), summarizeRuns(rawRuns)];
 }

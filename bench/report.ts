@@ -19,18 +19,23 @@ export function markdownTable(header: string[], rows: Cell[][]): string {
   return [line(header), rule, ...text.map(line)].join('\n');
 }
 
+const load = (averages: number[]) => averages.map((l) => l.toFixed(2)).join(' / ');
+
 /** Whole numbers above 100, otherwise two decimals; NaN (no samples) as a dash. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '–';
+  if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
 }
 
-export function machineInfo(): string {
+export function machineInfo(loadAtStart: number[]): string {
   const cpus = os.cpus();
   return [
     `- date: ${new Date().toISOString()}`,
     `- machine: ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
     `- node ${process.version}; all traffic on loopback; every service on this one machine`,
+    // Other work on the machine moves these numbers: the load average says how busy it was.
+    `- load average (1/5/15 min): ${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end`,
   ].join('\n');
 }
 
@@ -61,9 +66,10 @@ export function eventPathSection({ latency, throughput }: EventPathResults): str
     '',
     `### Commit → visible in analytics`,
     '',
-    `${latency.events} patients created through the HTTP API (serverless offline) at ${latency.ratePerSecond}/s ` +
-      `(took ${latency.createSeconds.toFixed(1)} s); ${latency.visible} of their events counted by analytics` +
+    `${latency.events} patients created through the HTTP API (serverless offline) at up to ${latency.ratePerSecond}/s ` +
+      `(${(latency.events / latency.createSeconds).toFixed(1)}/s achieved, ${latency.createSeconds.toFixed(1)} s), after a warm-up; ${latency.visible} of their events counted by analytics` +
       (missing > 0 ? ` — **${missing} not counted in time**` : '') +
+      (latency.failedCreates > 0 ? ` (${latency.failedCreates} creation(s) failed and are left out, e.g. "${latency.firstFailure ?? ''}")` : '') +
       '. Database timestamps on both sides: commit = outbox.created_at (the transaction\'s start, so slightly early), ' +
       'published = outbox.published_at (set by the relay after Kafka acknowledged), counted = analytics.processed_events.processed_at.',
     '',
@@ -81,11 +87,19 @@ export function eventPathSection({ latency, throughput }: EventPathResults): str
     '### Events per second out of the outbox',
     '',
     'The same number of PatientEvent messages of the same size, in batches of the same size, to the same topic with the same ' +
-      'producer settings (idempotent, acks=all, one request in flight). "counted after" is when analytics had counted the last of them, from the start of the run.',
+      'producer settings (idempotent, acks=all, one request in flight). The two paths alternate, round by round; ' +
+      'events/s is the median round (slowest – fastest). "counted after" is when analytics had counted the last event of a run, from its start (median).',
     '',
     markdownTable(
-      ['path', 'events', 'batch', 'seconds', 'events/s', 'counted after s'],
-      throughput.map((t) => [t.path, t.events, t.batchSize, t.seconds, t.eventsPerSecond, t.countedAfterSeconds ?? 'timed out']),
+      ['path', 'events × rounds', 'batch', 'events/s', 'slowest – fastest', 'counted after s'],
+      throughput.map((t) => [
+        t.path,
+        `${t.events} × ${t.rounds}`,
+        t.batchSize,
+        t.eventsPerSecond.median,
+        `${formatNumber(t.eventsPerSecond.min)} – ${formatNumber(t.eventsPerSecond.max)}`,
+        t.countedAfterSeconds ?? 'timed out',
+      ]),
     ),
   ].join('\n');
 }

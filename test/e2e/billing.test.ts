@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SpawnedBillingServer } from '../../billing-server/launcher.js';
 import { closeBillingClient, getBillingAccount } from '../../functions/billing/billing.client.js';
 import { call, eventually, login, newPatient, userWithRole } from '../support/api.js';
-import { billingAccountCount, closeBillingDatabase, startBillingServer } from '../support/billing.js';
+import { billingAccountCount, closeBillingDatabase, startBillingServer, warmUpBillingView } from '../support/billing.js';
 
 type Problem = { type: string; title: string; status: number; detail: string; errors?: { field: string; message: string }[] };
 type PatientBilling = { account: { accountId: string; patientId: string; status: string; createdAt?: string }; invoices: unknown[] };
@@ -18,6 +18,7 @@ before(async () => {
   const admin = await login();
   clinician = (await userWithRole(admin.token, 'clinician')).token;
   analyst = (await userWithRole(admin.token, 'analyst')).token;
+  await warmUpBillingView(clinician);
 });
 
 after(async () => {

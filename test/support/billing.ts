@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { spawnBillingServer, type SpawnedBillingServer } from '../../billing-server/launcher.js';
+import { API_URL, call, eventually, newPatient } from './api.js';
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -47,4 +48,24 @@ export async function billingAccountCount(patientId: string): Promise<number> {
 export async function closeBillingDatabase(): Promise<void> {
   await pool?.end();
   pool = undefined;
+}
+
+/**
+ * Registers a patient and polls its billing view until it answers 200 with an account, so later requests
+ * meet warm functions and a connected relay. Each attempt is cut off after 15 s: a cold getPatientBilling
+ * under serverless-offline has been seen to stall past its 10 s Lambda timeout, and the next attempt then
+ * gets a fresh worker.
+ */
+export async function warmUpBillingView(token: string): Promise<void> {
+  const created = await call('POST', '/api/patients', { token, body: newPatient() });
+  if (created.status !== 201) throw new Error(`registering the warm-up patient failed: ${created.status} ${created.text}`);
+  const { id } = created.body as { id: string };
+  await eventually(async () => {
+    const response = await fetch(`${API_URL}/api/patients/${id}/billing`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(15_000),
+    }).catch(() => undefined);
+    const body = response?.ok ? ((await response.json()) as { account?: unknown }) : undefined;
+    return body?.account ? true : undefined;
+  }, 60_000);
 }

@@ -57,5 +57,5 @@ export function assertMatchesContract(response: ApiResponse, method: string, pat
     : ajv.getSchema(`${schemaPath}/content/${pointer(contentType)}/schema`);
   assert.ok(validate, `no schema for ${method} ${pathTemplate} ${response.status} ${contentType}`);
   if (contentType === 'text/html') return;
-  assert.ok(validate(response.body), `${method} ${pathTemplate} ${response.status} body does not match openapi.yaml: ${ajv.errorsText(validate.errors)}`);
+  assert.ok(validate(response.body), `${method} ${pathTemplate} ${response.status} body does not match openapi.yaml: ${ajv.errorsText(validate.errors)}; body: ${response.text.slice(0, 300)}`);
 }
