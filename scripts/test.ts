@@ -73,7 +73,7 @@ const stack = await startStack({
   sweepSeconds: 2,
   startBilling: false,
   // Lower than production so the throttling tests stay short.
-  extraEnv: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_SOURCE: '30', LOG_LEVEL: 'warn' },
+  extraEnv: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_SOURCE: '30', LOG_LEVEL: 'info' },
   log: (line) => console.log(`[stack] ${line}`),
 });
 let exitCode = 1;

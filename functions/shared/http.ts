@@ -111,6 +111,8 @@ function jsonBody(schemaName: string): Middleware {
       } catch {
         throw badRequest('The request body is not valid JSON.');
       }
+      // PostgreSQL text cannot hold NUL characters: refuse them here rather than fail at the database.
+      if (raw.includes(0) || /\\u0000/i.test(raw.toString('utf8'))) throw badRequest('The request body must not contain NUL characters.');
       const errors = validateAgainst(schemaName, parsed);
       if (errors.length > 0) throw validationFailed(errors);
       context.body = parsed;

@@ -15,6 +15,10 @@ describe('validation from openapi.yaml', () => {
     assert.equal(query.limit, 20);
   });
 
+  test('a control character in a search term is rejected before it reaches the database', () => {
+    assert.throws(() => validateParameters('/api/patients', 'get', { queryStringParameters: { name: 'a\u0000b' } }));
+  });
+
   test('a limit above the maximum is rejected', () => {
     assert.throws(() => validateParameters('/api/patients', 'get', { queryStringParameters: { limit: '201' } }));
   });

@@ -82,7 +82,6 @@ function parameterValidator(path: string, method: string, location: 'query' | 'p
     if (!operation) throw new Error(`openapi.yaml has no operation ${method.toUpperCase()} ${path}`);
     const parameters = (operation.parameters ?? []).map(resolveParameter).filter((p) => p.in === location);
     validate = coercing.compile({
-      $id: `params:${key}`,
       type: 'object',
       properties: Object.fromEntries(parameters.map((p) => [p.name, withRefsTo(p.schema ?? {})])),
       required: parameters.filter((p) => p.required).map((p) => p.name),

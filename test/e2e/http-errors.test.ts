@@ -37,6 +37,11 @@ describe('errors are problem+json with the right status', () => {
     assert.deepEqual((found.body as { patients: unknown[] }).patients, []);
   });
 
+  test('a NUL character in a field is 400, not a database error', async () => {
+    const response = await call('POST', '/api/patients', { token, body: newPatient({ name: 'Nul\u0000Byte' }), contract: '/api/patients' });
+    assert.equal(response.status, 400);
+  });
+
   test('an unknown route is 404 problem+json', async () => {
     const response = await call('GET', '/api/nothing-here', { token });
     assert.equal(response.status, 404);

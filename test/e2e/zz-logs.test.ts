@@ -1,0 +1,19 @@
+/**
+ * Runs after the other end-to-end files (alphabetical order): the functions' structured logs of the
+ * whole run must not contain the patient data those tests sent (names, emails, addresses, birth dates).
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+
+test('the functions never log patient names, emails, addresses or birth dates', async () => {
+  const log = await readFile(path.join(process.env.TEST_STACK_DIR!, 'logs', 'offline.log'), 'utf8');
+  // Our JSON lines only: serverless-offline itself echoes request paths, which API Gateway does not log by default.
+  const lines = log.split('\n').filter((line) => line.startsWith('{"level"'));
+  assert.ok(lines.length > 0, 'the run produced structured log lines');
+  const patientData = [/Test Patient/, /patient\.[a-z0-9]+@example\.org/i, /Test Street/, /1985-06-15/, /Corrected Name/, /Renamed/];
+  for (const line of lines) {
+    for (const pattern of patientData) assert.doesNotMatch(line, pattern);
+  }
+});
