@@ -8,7 +8,7 @@ import { config } from './config.js';
 
 export const logger = pino({
   level: config.logLevel,
-  base: { service: config.serviceName },
+  base: { service: config.serviceName, stage: config.stage },
   redact: {
     paths: ['name', 'email', 'address', 'dateOfBirth', 'password', '*.name', '*.email', '*.address', '*.dateOfBirth', '*.password', 'token', 'refreshToken', '*.token', '*.refreshToken'],
     censor: '[redacted]',

@@ -1,19 +1,22 @@
 /**
  * The local Apache Kafka broker behind `npm run dev` and the integration tests: one KRaft node (broker and
  * controller in one JVM) run straight from Kafka's jars, which Maven resolves from scripts/kafka/pom.xml into
- * .cache/kafka/<version>/libs. Run directly it is a CLI:
+ * .cache/kafka/<version>/libs (install.ts), configured by broker-config.ts. Run directly it is a CLI:
  *   tsx scripts/kafka/broker.ts start --data-dir .local/kafka [--port 9092] [--controller-port 9093]
  *   tsx scripts/kafka/broker.ts stop --data-dir .local/kafka
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createKafka, type TopicSpec } from '../../functions/shared/kafka.js';
+import { brokerPaths, clusterId, jvmOptions, log4jProperties, pidFilePath, serverProperties } from './broker-config.js';
+import { classSharingFor, ensureKafkaInstalled, pinnedKafkaVersion, runQuietly } from './install.js';
+
+export { ensureKafkaInstalled, pinnedKafkaVersion };
 
 export interface StartKafkaBrokerOptions {
   dataDir: string;
@@ -34,44 +37,8 @@ export interface KafkaBrokerHandle {
   stop(): Promise<void>;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pomPath = join(here, 'pom.xml');
-const cacheDir = resolve(here, '../../.cache/kafka');
-/** Fixed for local use: any 16 bytes in base64url; these spell "patient-mgmt-dev". */
-const clusterId = 'cGF0aWVudC1tZ210LWRldg';
 const readyTimeoutMs = 60_000;
 const stopTimeoutMs = 15_000;
-
-export function pinnedKafkaVersion(): string {
-  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath, 'utf8'))?.[1];
-  if (!version) throw new Error(`${pomPath} has no <kafka.version> property`);
-  return version;
-}
-
-/** Resolves the pinned Kafka's jars once (again only when pom.xml changes); returns the libs directory. */
-export async function ensureKafkaInstalled(): Promise<string> {
-  const versionDir = join(cacheDir, pinnedKafkaVersion());
-  const libsDir = join(versionDir, 'libs');
-  const stampPath = join(versionDir, 'pom.sha256');
-  const pomHash = createHash('sha256').update(await readFile(pomPath)).digest('hex');
-  if (existsSync(libsDir) && (await readFile(stampPath, 'utf8').catch(() => '')) === pomHash) return libsDir;
-
-  // Resolve into a private directory and rename it into place, so a concurrent run never sees half a libs dir.
-  const staging = `${libsDir}.partial-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  const mavenArgs = ['-q', '-B', '-Dstyle.color=never', '-f', pomPath, 'dependency:copy-dependencies'];
-  await runQuietly('mvn', [...mavenArgs, '-DincludeScope=runtime', `-DoutputDirectory=${staging}`]);
-  await rm(libsDir, { recursive: true, force: true });
-  await rm(classArchivePath(libsDir), { force: true }); // recorded from the old jars: the JVM would refuse it
-  try {
-    await rename(staging, libsDir);
-  } catch (error) {
-    if (!existsSync(libsDir)) throw error;
-    await rm(staging, { recursive: true, force: true }); // another process won the race with the same jars
-  }
-  await writeFile(stampPath, pomHash);
-  return libsDir;
-}
 
 export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promise<KafkaBrokerHandle> {
   const { stop, brokers, pid } = await launchBroker(options);
@@ -153,107 +120,6 @@ async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedB
     throw new Error(`Kafka broker on ${brokers[0]} did not start: ${(error as Error).message}\n${logTail}`);
   }
   return { brokers, pid, stop, exited };
-}
-
-function brokerPaths(dataDir: string) {
-  return {
-    kraftDir: join(dataDir, 'kraft-logs'),
-    logsDir: join(dataDir, 'logs'),
-    serverLog: join(dataDir, 'logs', 'server.log'),
-    consoleLog: join(dataDir, 'logs', 'console.log'),
-    serverProperties: join(dataDir, 'server.properties'),
-    log4jProperties: join(dataDir, 'log4j2.properties'),
-    pidFile: pidFilePath(dataDir),
-  };
-}
-
-/**
- * Class-data sharing: the first broker run records the classes it loaded into an archive beside the jars (the
- * JVM writes it at a clean exit, ~4 s once); later JVMs map that archive instead of reading the jars, which
- * measured 2.4 s → 1.4 s for the broker and 1.7 s → 0.6 s for the storage format.
- */
-function classSharingFor(libsDir: string) {
-  const archive = classArchivePath(libsDir);
-  const recording = `${archive}.${process.pid}.partial`;
-  const use = existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : [];
-  return {
-    use,
-    useOrRecord: use.length > 0 ? use : [`-XX:ArchiveClassesAtExit=${recording}`],
-    /** A JVM killed while writing leaves a partial archive: only a clean exit's recording is kept. */
-    keepRecording: async (cleanExit: boolean): Promise<void> => {
-      if (!existsSync(recording)) return;
-      if (cleanExit && !existsSync(archive)) await rename(recording, archive);
-      else await rm(recording, { force: true });
-    },
-  };
-}
-
-function classArchivePath(libsDir: string): string {
-  return join(dirname(libsDir), 'classes.jsa');
-}
-
-function pidFilePath(dataDir: string): string {
-  return join(dataDir, 'broker.pid');
-}
-
-function jvmOptions(paths: ReturnType<typeof brokerPaths>): string[] {
-  return [
-    '-Xms128m',
-    '-Xmx512m',
-    // A local broker does little work: the client compiler alone and the serial collector start faster
-    // and leave the 2 cores to the tests.
-    '-XX:TieredStopAtLevel=1',
-    '-XX:+UseSerialGC',
-    '-Djava.awt.headless=true',
-    // Kafka logs its own shutdown; log4j2's shutdown hook would close the log before that.
-    '-Dlog4j2.shutdownHookEnabled=false',
-    `-Dlog4j2.configurationFile=${paths.log4jProperties}`,
-  ];
-}
-
-function serverProperties(port: number, controllerPort: number, kraftDir: string): string {
-  return `${[
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${kraftDir}`,
-    // Topics exist only when the project declares them (ensureTopics), as in the deployed cluster.
-    'auto.create.topics.enable=false',
-    'num.partitions=3',
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'min.insync.replicas=1',
-    'group.initial.rebalance.delay.ms=0',
-    // One partition instead of 50 for the internal topics: a group's first join creates them, and faster.
-    'offsets.topic.num.partitions=1',
-    'transaction.state.log.num.partitions=1',
-    'num.network.threads=2',
-    'num.io.threads=2',
-  ].join('\n')}\n`;
-}
-
-function log4jProperties(logsDir: string): string {
-  return `${[
-    'appender.file.type=RollingFile',
-    'appender.file.name=file',
-    `appender.file.fileName=${join(logsDir, 'server.log')}`,
-    `appender.file.filePattern=${join(logsDir, 'server.log.%i')}`,
-    'appender.file.layout.type=PatternLayout',
-    'appender.file.layout.pattern=[%d] %p %m (%c)%n',
-    'appender.file.policies.type=Policies',
-    'appender.file.policies.size.type=SizeBasedTriggeringPolicy',
-    'appender.file.policies.size.size=10MB',
-    'appender.file.strategy.type=DefaultRolloverStrategy',
-    'appender.file.strategy.max=2',
-    'rootLogger.level=INFO',
-    'rootLogger.appenderRef.file.ref=file',
-  ].join('\n')}\n`;
 }
 
 /**
@@ -345,19 +211,6 @@ function readFileSafely(path: string): string {
   } catch {
     return '';
   }
-}
-
-/** Runs a command, showing its output only if it fails. */
-function runQuietly(command: string, args: string[]): Promise<void> {
-  return new Promise((resolveRun, rejectRun) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', rejectRun);
-    child.once('close', (code) =>
-      code === 0 ? resolveRun() : rejectRun(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output}`)));
-  });
 }
 
 function sleep(ms: number): Promise<void> {
