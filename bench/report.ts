@@ -103,3 +103,11 @@ export function eventPathSection({ latency, throughput }: EventPathResults): str
     ),
   ].join('\n');
 }
+
+/** What makes a run's numbers untrustworthy (a service of the stack stopped answering…); empty when none. */
+export function problemsOf({ latency, throughput }: EventPathResults): string[] {
+  const problems: string[] = [];
+  if (latency.visible < latency.events) problems.push(`${latency.events - latency.visible} of ${latency.events} latency events were never counted by analytics`);
+  for (const t of throughput) if (t.countedAfterSeconds === undefined) problems.push(`analytics did not catch up with a "${t.path}" run`);
+  return problems;
+}

@@ -28,8 +28,8 @@ let dropBillingDatabase: (() => Promise<void>) | undefined;
 let cleaningUp: Promise<void> | undefined;
 let interrupted = false;
 
-/** Stops what this run started, in reverse order; keeps the service logs when the run failed. */
-function cleanUp(failed: boolean): Promise<void> {
+/** Stops what this run started, in reverse order; keeps the service logs of the last run in .local/bench-logs. */
+function cleanUp(): Promise<void> {
   cleaningUp ??= (async () => {
     if (eventsChild && eventsChild.exitCode === null) eventsChild.kill('SIGTERM');
     await dropBillingDatabase?.().catch(() => undefined);
@@ -39,12 +39,11 @@ function cleanUp(failed: boolean): Promise<void> {
       console.log('stopping the stack …');
       await stack.stop();
     }
-    if (failed && stateDir) {
+    if (stateDir) {
       await rm(path.join(root, '.local/bench-logs'), { recursive: true, force: true });
       await cp(path.join(stateDir, 'logs'), path.join(root, '.local/bench-logs'), { recursive: true }).catch(() => undefined);
-      console.log('Service logs of this run: .local/bench-logs/');
+      await rm(stateDir, { recursive: true, force: true });
     }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
   })();
   return cleaningUp;
 }
@@ -53,7 +52,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   if (cleaningUp) return; // Ctrl-C reaches us twice: from the terminal and relayed by the tsx launcher
   interrupted = true;
   console.log(`\n${signal}: stopping …`);
-  void cleanUp(false).finally(() => {
+  void cleanUp().finally(() => {
     console.log(`stopped after ${elapsed()}`);
     process.exit(130);
   });
@@ -72,7 +71,7 @@ execFileSync('npm', ['run', '--silent', 'generate'], { cwd: root, stdio: 'inheri
 const { startStack } = await import('../scripts/local/stack.js');
 const { dropDatabase, ensureDatabase, withDatabase } = await import('../scripts/local/postgres.js');
 const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench.js');
-const { billingSection, eventPathSection, machineInfo } = await import('./report.js');
+const { billingSection, eventPathSection, machineInfo, problemsOf } = await import('./report.js');
 
 const benchDir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
 stateDir = benchDir;
@@ -142,15 +141,21 @@ try {
   ].join('\n');
   step('summary');
   console.log(`\n${summary}`);
-  await mkdir(path.dirname(resultsFile), { recursive: true });
-  await writeFile(resultsFile, summary);
-  console.log(`written to ${path.relative(root, resultsFile)}`);
-  failed = false;
+  const problems = problemsOf(eventPath);
+  if (problems.length > 0) {
+    // Keep the last good results rather than replace them with these.
+    console.log(`\nThis run is incomplete, so ${path.relative(root, resultsFile)} is left as it was:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  } else {
+    await mkdir(path.dirname(resultsFile), { recursive: true });
+    await writeFile(resultsFile, summary);
+    console.log(`written to ${path.relative(root, resultsFile)}`);
+    failed = false;
+  }
 } catch (error) {
   // On Ctrl-C the event path child dies with the rest: that is no failure to report.
   if (!interrupted) throw error;
 } finally {
-  await cleanUp(failed);
-  console.log(`done in ${elapsed()}`);
+  await cleanUp();
+  console.log(`done in ${elapsed()}; service logs of this run: .local/bench-logs/`);
 }
 process.exit(interrupted ? 130 : failed ? 1 : 0);
