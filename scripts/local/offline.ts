@@ -31,7 +31,10 @@ export async function startOffline(options: {
       '--lambdaPort',
       String(options.lambdaPort),
     ],
-    { cwd: root, env: { ...process.env, ...options.env, SLS_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', log, log], detached: true },
+    {
+      cwd: root,
+      // Each instance bundles into its own folder, so `npm test` can run beside `npm run dev`.
+      env: { ...process.env, ...options.env, SLS_TELEMETRY_DISABLED: '1', ESBUILD_WORK_FOLDER: `.esbuild/offline-${options.httpPort}` }, stdio: ['ignore', log, log], detached: true },
   );
   if (typeof log === 'number') closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

