@@ -72,3 +72,12 @@ export async function recordFailures(db: Db, subjects: string[], windowSeconds: 
 export function clearFailures(db: Db, subject: string) {
   return db.deleteFrom('login_failures').where('subject', '=', subject).execute();
 }
+
+/** Expired or revoked refresh tokens of a user serve no purpose once their family can no longer be reused. */
+export function deleteStaleRefreshTokens(db: Db, userId: string) {
+  return db
+    .deleteFrom('refresh_tokens')
+    .where('user_id', '=', userId)
+    .where('expires_at', '<', sql<Date>`now() - interval '1 day'`)
+    .execute();
+}

@@ -40,6 +40,7 @@ export async function login(db: Kysely<Database>, input: { email: string; passwo
     throw invalidCredentials();
   }
   await repo.clearFailures(db, subjects.account);
+  await repo.deleteStaleRefreshTokens(db, user.id);
   return issueTokenPair(db, user.id, user.role, randomUUID());
 }
 

@@ -9,6 +9,6 @@ export const handler = httpRoute({ scopes: [SCOPES.patientsRead] }, async (event
   const { path } = validateParameters('/api/patients/{id}/billing', 'get', event);
   const caller = { actor: context.actor.sub, requestId: context.requestId };
   // Reading the patient first gives 404 for unknown or deleted patients and records the access.
-  await getPatient(db(), caller, path.id as string);
+  await getPatient(db(), caller, path.id as string, 'read_billing');
   return json(200, await patientBilling(path.id as string));
 });

@@ -70,3 +70,21 @@ export function pendingCount(db: Db) {
     .groupBy('destination')
     .execute();
 }
+
+/**
+ * Deletes messages delivered more than `retentionDays` ago. They are no longer needed (delivery is
+ * at least once and done), and billing messages hold a copy of the patient's name and email.
+ */
+export async function deleteDeliveredBefore(db: Db, retentionDays: number, limit = 1000): Promise<number> {
+  const result = await db
+    .deleteFrom('outbox')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('outbox')
+        .select('id')
+        .where('published_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

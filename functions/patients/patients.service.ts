@@ -67,11 +67,17 @@ export async function createPatient(db: Kysely<Database>, caller: Caller, input:
   });
 }
 
-export async function getPatient(db: Kysely<Database>, caller: Caller, id: string): Promise<PatientWithEtag> {
-  return audited(db, caller, 'read', id, async () => {
+/** Reads a live patient; `action` names what the read is for in the audit trail. */
+export async function getPatient(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  action: Extract<AuditAction, 'read' | 'read_billing'> = 'read',
+): Promise<PatientWithEtag> {
+  return audited(db, caller, action, id, async () => {
     const row = await repo.findLivePatient(db, id);
     if (!row) throw notFound('No patient with this id.');
-    await recordAudit(db, [{ ...caller, action: 'read', patientId: id, outcome: 'success' }]);
+    await recordAudit(db, [{ ...caller, action, patientId: id, outcome: 'success' }]);
     return withEtag(row);
   });
 }

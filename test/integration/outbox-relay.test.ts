@@ -1,0 +1,119 @@
+/**
+ * The outbox relay's bookkeeping against real PostgreSQL: order, partial delivery, backoff, one relay
+ * per destination at a time, and pruning. The destination here records what it is given (and can be
+ * told to fail); real delivery to Kafka and billing is covered end to end in test/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { sql, type Kysely } from 'kysely';
+import { deleteDeliveredBefore, enqueue } from '../../functions/outbox/outbox.repository.js';
+import { relayOutbox, type Publisher } from '../../functions/outbox/outbox-relay.js';
+import type { OutboxRow } from '../../functions/outbox/outbox.table.js';
+import { createDb } from '../../functions/shared/db.js';
+import type { Database } from '../../functions/shared/db.schema.js';
+import { logger } from '../../functions/shared/logger.js';
+import { migrateToLatest } from '../../scripts/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const log = logger.child({ test: 'outbox-relay' });
+log.level = 'silent';
+
+let database: TestDatabase;
+let db: Kysely<Database>;
+
+before(async () => {
+  database = await createTestDatabase('outbox');
+  await migrateToLatest(database.url);
+  db = createDb(database.url, 4);
+});
+after(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+beforeEach(async () => {
+  await sql`truncate outbox`.execute(db);
+});
+
+function recordingDestination(options: { failAfter?: number; onDeliver?: () => Promise<void> } = {}) {
+  const received: string[] = [];
+  const publisher: Publisher = {
+    destination: 'kafka',
+    async deliver(rows: OutboxRow[]) {
+      await options.onDeliver?.();
+      const delivered: number[] = [];
+      for (const row of rows) {
+        if (options.failAfter !== undefined && received.length >= options.failAfter) return { delivered, error: new Error('broker unreachable') };
+        received.push(row.event_id);
+        delivered.push(row.id);
+      }
+      return { delivered };
+    },
+  };
+  return { publisher, received };
+}
+
+async function enqueueEvents(count: number, aggregateId = randomUUID()): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  for (const eventId of ids) await enqueue(db, [{ eventId, destination: 'kafka', aggregateId, payload: Buffer.from(eventId) }]);
+  return ids;
+}
+
+const pending = async () => Number((await sql<{ n: string }>`select count(*) as n from outbox where published_at is null`.execute(db)).rows[0]?.n);
+
+describe('the outbox relay', () => {
+  test('delivers pending messages in commit order and marks them published', async () => {
+    const ids = await enqueueEvents(250);
+    const { publisher, received } = recordingDestination();
+    const [report] = await relayOutbox(db, [publisher], log, { batchSize: 100 });
+    assert.deepEqual(received, ids);
+    assert.equal(report?.published, 250);
+    assert.equal(await pending(), 0);
+  });
+
+  test('a delivered message is not delivered again by the next run', async () => {
+    await enqueueEvents(3);
+    const first = recordingDestination();
+    await relayOutbox(db, [first.publisher], log);
+    const second = recordingDestination();
+    await relayOutbox(db, [second.publisher], log);
+    assert.deepEqual(second.received, []);
+  });
+
+  test('on a failure it keeps what was delivered and backs off the rest, in order', async () => {
+    const ids = await enqueueEvents(5);
+    const failing = recordingDestination({ failAfter: 2 });
+    const [report] = await relayOutbox(db, [failing.publisher], log);
+    assert.deepEqual([report?.published, report?.failed], [2, 3]);
+    const rows = await db.selectFrom('outbox').select(['event_id', 'attempts', 'next_attempt_at', 'published_at']).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => r.published_at !== null), [true, true, false, false, false]);
+    assert.ok(rows.slice(2).every((r) => r.attempts === 1 && r.next_attempt_at.getTime() > Date.now()));
+
+    // Before the backoff ends nothing is retried; after it, the rest goes out in order.
+    const tooEarly = recordingDestination();
+    await relayOutbox(db, [tooEarly.publisher], log);
+    assert.deepEqual(tooEarly.received, []);
+    await sql`update outbox set next_attempt_at = now()`.execute(db);
+    const recovered = recordingDestination();
+    await relayOutbox(db, [recovered.publisher], log);
+    assert.deepEqual(recovered.received, ids.slice(2));
+  });
+
+  test('two relays at once never deliver the same message twice', async () => {
+    await enqueueEvents(40);
+    const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 300));
+    const slow = recordingDestination({ onDeliver: pause });
+    const other = recordingDestination({ onDeliver: pause });
+    const [a, b] = await Promise.all([relayOutbox(db, [slow.publisher], log), relayOutbox(db, [other.publisher], log)]);
+    assert.equal(slow.received.length + other.received.length, 40);
+    assert.ok(a[0]?.skipped === 'locked' || b[0]?.skipped === 'locked');
+  });
+
+  test('messages delivered more than the retention period ago are pruned; pending ones never are', async () => {
+    await enqueueEvents(3);
+    await sql`update outbox set published_at = now() - interval '8 days' where id = (select min(id) from outbox)`.execute(db);
+    await sql`update outbox set published_at = now() - interval '1 day' where id = (select max(id) from outbox)`.execute(db);
+    assert.equal(await deleteDeliveredBefore(db, 7), 1);
+    assert.equal(Number((await sql<{ n: string }>`select count(*) as n from outbox`.execute(db)).rows[0]?.n), 2);
+  });
+});
