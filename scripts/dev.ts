@@ -34,6 +34,7 @@ const stack = await startStack({
   ports: { http: 4000, lambda: 3002, postgres: 54320, kafka: 9092, billing: 9001 },
   sweepSeconds: 5,
   startBilling: true,
+  watch: true,
   log: (line) => console.log(`[dev] ${line}`),
 });
 running.stop = stack.stop;

@@ -16,6 +16,8 @@ export async function startOffline(options: {
   lambdaPort: number;
   env: Record<string, string>;
   logFile?: string;
+  /** Rebuild the functions when their sources change (development only). */
+  watch: boolean;
 }): Promise<OfflineHandle> {
   const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child = spawn(
@@ -34,7 +36,16 @@ export async function startOffline(options: {
     {
       cwd: root,
       // Each instance bundles into its own folder, so `npm test` can run beside `npm run dev`.
-      env: { ...process.env, ...options.env, SLS_TELEMETRY_DISABLED: '1', ESBUILD_WORK_FOLDER: `.esbuild/offline-${options.httpPort}` }, stdio: ['ignore', log, log], detached: true },
+      env: {
+        ...process.env,
+        ...options.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        ESBUILD_WORK_FOLDER: `.esbuild/offline-${options.httpPort}`,
+        ESBUILD_WATCH: options.watch ? 'functions/**/*.(ts|json)' : '.esbuild/nothing-to-watch',
+      },
+      stdio: ['ignore', log, log],
+      detached: true,
+    },
   );
   if (typeof log === 'number') closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -33,6 +33,8 @@ export interface StackOptions {
   sweepSeconds: number;
   /** Start the billing server (tests start and stop their own, to inject outages). */
   startBilling: boolean;
+  /** Rebuild the functions when their sources change (npm run dev). */
+  watch?: boolean;
   extraEnv?: Record<string, string>;
   log: (line: string) => void;
 }
@@ -121,6 +123,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       lambdaPort: options.ports.lambda,
       env,
       logFile: path.join(logs, 'offline.log'),
+      watch: options.watch ?? false,
     });
     stops.push({ name: 'serverless offline', stop: offline.stop });
     services.push({ name: 'HTTP API', where: offline.url }, { name: 'API reference', where: `${offline.url}/api-docs` });
