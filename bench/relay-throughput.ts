@@ -65,7 +65,7 @@ async function enqueueAll(db: Kysely<Database>, messages: OutboxMessage[]): Prom
 /** Runs the relay until no Kafka row is pending; the stack's sweep may take a turn (advisory lock) and that is fine. */
 async function drainWithRelay(db: Kysely<Database>, batchSize: number): Promise<void> {
   for (;;) {
-    const [report] = await relayOutbox(db, [kafkaPublisher], logger, { batchSize, maxBatches: 1_000 });
+    const [report] = await relayOutbox(db, [{ ...kafkaPublisher, batchSize }], logger, { maxBatches: 1_000 });
     if (report?.failed) throw new Error(`the relay failed to publish ${report.failed} row(s) to Kafka`);
     if (report?.skipped !== 'locked' && (await pendingKafka(db)) === 0) return;
     if (report?.skipped === 'locked') await delay(10);

@@ -27,6 +27,22 @@ describe('parseNewBillingAccount', () => {
       },
     );
   });
+
+  const withControlCharacters: Array<[string, object, string]> = [
+    ['a NUL in the name', { name: 'Ada\u0000Lovelace' }, 'name must not contain control characters'],
+    ['a NUL in the email', { email: 'ada\u0000@example.org' }, 'email must not contain control characters'],
+    ['an escape character in the name', { name: 'Ada\u001b[2J' }, 'name must not contain control characters'],
+  ];
+  for (const [what, change, message] of withControlCharacters) {
+    test(`rejects ${what} without echoing it`, () => {
+      const request = { patientId, name: 'Ada', email: 'ada@example.org', ...change };
+      assert.throws(() => parseNewBillingAccount(request), (err: Error) => {
+        assert.ok(err instanceof InvalidBillingRequestError);
+        assert.equal(err.message, message);
+        return true;
+      });
+    });
+  }
 });
 
 describe('parseNewInvoice', () => {
@@ -40,6 +56,9 @@ describe('parseNewInvoice', () => {
     ['an idempotency key with spaces', { idempotencyKey: 'a b' }, /idempotency_key/],
     ['a fractional quantity', { lineItems: [{ description: 'X', quantity: 1.5, unitAmount: 1 }] }, /line_items\[0\]\.quantity/],
     ['a fractional unit_amount', { lineItems: [{ description: 'X', quantity: 1, unitAmount: 0.5 }] }, /line_items\[0\]\.unit_amount/],
+    ['a NUL in a description', { lineItems: [{ description: 'X\u0000', quantity: 1, unitAmount: 1 }] }, /^line_items\[0\]\.description must not contain control characters$/],
+    ['a NUL in the currency', { currency: 'EU\u0000' }, /^currency must be/],
+    ['a NUL in the idempotency key', { idempotencyKey: 'visit\u00001' }, /^idempotency_key must be/],
     ['a description that is too long', { lineItems: [{ description: 'x'.repeat(501), quantity: 1, unitAmount: 1 }] }, /description must be at most/],
   ];
   for (const [what, change, message] of invalid) {

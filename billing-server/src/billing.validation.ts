@@ -21,6 +21,8 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 // Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is not ours to judge.
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const currencyPattern = /^[A-Z]{3}$/;
+// C0, DEL and C1 controls: never part of a name, an email or a description, and PostgreSQL text cannot hold NUL.
+const controlCharacter = /\p{Cc}/u;
 // Printable ASCII without spaces: UUIDs, ULIDs and "order-42:attempt" style keys all fit.
 const idempotencyKeyPattern = /^[\x21-\x7e]+$/;
 
@@ -29,9 +31,11 @@ export function parseNewBillingAccount(request: BillingRequest): NewBillingAccou
   checkUuid(problems, 'patient_id', request.patientId);
   const name = request.name.trim();
   if (name === '') problems.push('name is required');
+  else if (controlCharacter.test(name)) problems.push('name must not contain control characters');
   else if (name.length > limits.nameLength) problems.push(`name must be at most ${limits.nameLength} characters`);
   const email = request.email.trim();
   if (email === '') problems.push('email is required');
+  else if (controlCharacter.test(email)) problems.push('email must not contain control characters');
   else if (email.length > limits.emailLength || !emailPattern.test(email)) problems.push('email is not a valid email address');
   throwIfAny(problems);
   return { patientId: request.patientId.toLowerCase(), name, email };
@@ -59,6 +63,7 @@ export function parseNewInvoice(request: CreateInvoiceRequest): NewInvoice {
     const field = `line_items[${index}]`;
     const description = item.description.trim();
     if (description === '') problems.push(`${field}.description is required`);
+    else if (controlCharacter.test(description)) problems.push(`${field}.description must not contain control characters`);
     else if (description.length > limits.descriptionLength) {
       problems.push(`${field}.description must be at most ${limits.descriptionLength} characters`);
     }

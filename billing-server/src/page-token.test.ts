@@ -22,3 +22,13 @@ test('a token issued for another account is rejected', () => {
 test('garbage is rejected', () => {
   assert.throws(() => decodeInvoicePageToken('%%%not-base64', accountId), /page_token/);
 });
+
+test('a token whose sequence is beyond the bigint range is rejected before it reaches the database', () => {
+  const token = encodeInvoicePageToken({ accountId, beforeSequence: '9999999999999999999' });
+  assert.throws(() => decodeInvoicePageToken(token, accountId), /page_token/);
+});
+
+test('a token at the largest bigint sequence is accepted', () => {
+  const token = encodeInvoicePageToken({ accountId, beforeSequence: '9223372036854775807' });
+  assert.equal(decodeInvoicePageToken(token, accountId)?.beforeSequence, '9223372036854775807');
+});

@@ -4,6 +4,9 @@
  */
 import { InvalidBillingRequestError } from './billing.errors.js';
 
+// invoices.sequence is a bigint identity: a larger value would reach PostgreSQL and fail there (22003).
+const MAX_SEQUENCE = 9_223_372_036_854_775_807n;
+
 interface InvoicePageCursor {
   accountId: string;
   /** Invoices with a smaller sequence come next (newest first). */
@@ -18,8 +21,9 @@ export function encodeInvoicePageToken(cursor: InvoicePageCursor): string {
 export function decodeInvoicePageToken(token: string, accountId: string): InvoicePageCursor | undefined {
   if (token === '') return undefined;
   const match = /^v1:([0-9a-f-]{36}):(\d{1,19})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!match || match[1] !== accountId) {
+  const sequence = match?.[2];
+  if (!match || match[1] !== accountId || sequence === undefined || BigInt(sequence) > MAX_SEQUENCE) {
     throw new InvalidBillingRequestError('page_token is not a token returned by ListInvoices for this account');
   }
-  return { accountId, beforeSequence: match[2] as string };
+  return { accountId, beforeSequence: sequence };
 }

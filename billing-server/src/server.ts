@@ -1,13 +1,14 @@
 /**
- * Assembles the billing gRPC server: BillingService, grpc.health.v1.Health and server reflection, over one
- * database pool. Health says NOT_SERVING until the database is reachable and migrated, and again once
- * shutdown begins.
+ * Assembles the billing gRPC server: BillingService, grpc.health.v1.Health and (optionally) server reflection,
+ * over one database pool. Health says NOT_SERVING until the database is reachable and migrated, whenever the
+ * periodic database probe fails, and again once shutdown begins.
  */
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import { sql } from 'kysely';
 import { BillingServiceClient } from '../../proto/generated/billing.js';
 import { billingServiceDefinition, createBillingHandlers } from './billing.grpc.js';
+import { pingDatabase, startDatabaseProbe, type DatabaseProbe } from './database-probe.js';
 import { createBillingDb, type BillingDb } from './db.js';
 import { createLogger, type Logger } from './logger.js';
 import { migrateBillingSchema } from './migrate.js';
@@ -21,6 +22,11 @@ export interface BillingServerOptions {
   port: number;
   logger?: Logger;
   maxDatabaseConnections?: number;
+  /** grpc.reflection.v1 for grpcurl and friends; production turns it off (BILLING_REFLECTION=false). Default true. */
+  reflection?: boolean;
+  /** How often the database is probed once serving (default 5 s), and how long one probe may take (default 2 s). */
+  databaseProbeIntervalMs?: number;
+  databaseProbeTimeoutMs?: number;
 }
 
 export interface RunningBillingServer {
@@ -52,15 +58,16 @@ export async function startBillingServer(options: BillingServerOptions): Promise
   };
   let ready = false;
   let stopping: Promise<void> | undefined;
+  let probe: DatabaseProbe | undefined;
 
   const server = new grpc.Server(serverOptions);
   health.addToServer(server);
-  createReflectionService().addToServer(server);
+  if (options.reflection ?? true) createReflectionService().addToServer(server);
   server.addService(billingServiceDefinition, createBillingHandlers({ db, logger, isReady: () => ready }));
   const port = await bindServer(server, `${host}:${options.port}`);
 
   const stop = (graceMs = 10_000): Promise<void> => {
-    stopping ??= shutDown({ server, db, logger, graceMs, markNotServing: () => setHealth('NOT_SERVING') });
+    stopping ??= shutDown({ server, db, logger, graceMs, probe, markNotServing: () => setHealth('NOT_SERVING') });
     return stopping;
   };
 
@@ -73,8 +80,22 @@ export async function startBillingServer(options: BillingServerOptions): Promise
     throw err;
   }
   ready = true;
-  setHealth('SERVING');
-  logger.info({ host, port }, 'billing server serving');
+  // A stop() during migration has already begun shutting down: neither SERVING nor a probe nobody would stop.
+  if (stopping === undefined) {
+    setHealth('SERVING');
+    const probeTimeoutMs = options.databaseProbeTimeoutMs ?? 2_000;
+    probe = startDatabaseProbe({
+      check: () => pingDatabase(options.databaseUrl, probeTimeoutMs),
+      intervalMs: options.databaseProbeIntervalMs ?? 5_000,
+      onChange: (reachable, err) => {
+        if (stopping) return;
+        setHealth(reachable ? 'SERVING' : 'NOT_SERVING');
+        if (reachable) logger.info('database reachable again: SERVING');
+        else logger.error({ error: { message: err instanceof Error ? err.message : String(err) } }, 'database unreachable: NOT_SERVING');
+      },
+    });
+  }
+  logger.info({ host, port, reflection: options.reflection ?? true }, 'billing server serving');
   return { port, address: `${host}:${port}`, stop };
 }
 
@@ -103,11 +124,13 @@ async function shutDown(steps: {
   db: BillingDb;
   logger: Logger;
   graceMs: number;
+  probe: DatabaseProbe | undefined;
   markNotServing(): void;
 }): Promise<void> {
   const { server, db, logger, graceMs } = steps;
   logger.info({ graceMs }, 'billing server shutting down');
   steps.markNotServing();
+  const probeStopped = steps.probe?.stop();
   await new Promise<void>((resolve) => {
     const force = setTimeout(() => {
       logger.warn({ graceMs }, 'grace period over: cancelling the calls still in flight');
@@ -120,6 +143,7 @@ async function shutDown(steps: {
       resolve();
     });
   });
+  await probeStopped;
   await db.destroy();
   logger.info('billing server stopped');
 }

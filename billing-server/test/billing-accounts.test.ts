@@ -59,6 +59,8 @@ describe('billing accounts over gRPC', () => {
     ['an empty email', { patientId: randomUUID(), name: 'A', email: '' }, /email is required/],
     ['a malformed email', { patientId: randomUUID(), name: 'A', email: 'not-an-email' }, /email is not a valid/],
     ['an empty name', { patientId: randomUUID(), name: '  ', email: 'a@example.org' }, /name is required/],
+    ['a NUL in the name', { patientId: randomUUID(), name: 'A\u0000', email: 'a@example.org' }, /name must not contain control characters/],
+    ['a NUL in the email', { patientId: randomUUID(), name: 'A', email: 'a\u0000@example.org' }, /email must not contain control characters/],
   ];
   for (const [what, request, details] of invalidRequests) {
     test(`CreateBillingAccount with ${what} is INVALID_ARGUMENT`, async () => {

@@ -87,6 +87,13 @@ describe('invoices over gRPC', () => {
       /total must not exceed/,
     ],
     [
+      'a NUL in a description',
+      (r) => ({ ...r, lineItems: [{ description: 'Consultation\u0000', quantity: 1, unitAmount: 1 }] }),
+      /line_items\[0\]\.description must not contain control characters/,
+    ],
+    ['a NUL in the currency', (r) => ({ ...r, currency: 'EU\u0000' }), /currency must be/],
+    ['a NUL in the idempotency key', (r) => ({ ...r, idempotencyKey: 'visit\u00001' }), /idempotency_key must be/],
+    [
       'a unit_amount that does not fit a JavaScript number',
       (r) => ({ ...r, lineItems: [{ description: 'X', quantity: 1, unitAmount: 2 ** 60 }] }),
       /could not be decoded/,
@@ -124,6 +131,11 @@ describe('invoices over gRPC', () => {
 
   test('ListInvoices with a forged page token is INVALID_ARGUMENT', async () => {
     await assert.rejects(listInvoices({ accountId, pageSize: 2, pageToken: 'bm90LWEtdG9rZW4' }), grpcError(status.INVALID_ARGUMENT, /page_token/));
+  });
+
+  test('ListInvoices with a page token beyond the bigint range is INVALID_ARGUMENT', async () => {
+    const pageToken = Buffer.from(`v1:${accountId}:9999999999999999999`, 'utf8').toString('base64url');
+    await assert.rejects(listInvoices({ accountId, pageSize: 2, pageToken }), grpcError(status.INVALID_ARGUMENT, /page_token/));
   });
 
   test('ListInvoices of an unknown account is NOT_FOUND', async () => {

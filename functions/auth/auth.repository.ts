@@ -50,6 +50,11 @@ export function revokeRefreshToken(db: Db, tokenHash: string, userId: string) {
     .execute();
 }
 
+/** Serializes login attempts on one throttle subject until the caller's transaction ends. */
+export async function lockThrottleSubject(db: Db, subject: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${subject}))`.execute(db);
+}
+
 /** Failures per subject inside the window, and when the oldest of them leaves it. */
 export async function countRecentFailures(db: Db, subjects: string[], windowSeconds: number) {
   return db

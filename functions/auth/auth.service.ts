@@ -1,6 +1,6 @@
 /** Sign-in, token rotation, sign-out and staff accounts. Plain functions over plain types. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { config } from '../shared/config.js';
 import type { Database } from '../shared/db.schema.js';
 import { conflict, invalidCredentials, invalidRefreshToken, tooManyRequests, validationFailed } from '../shared/errors.js';
@@ -26,25 +26,34 @@ function throttleSubjects(email: string, sourceIp: string) {
 export async function login(db: Kysely<Database>, input: { email: string; password: string; sourceIp: string }): Promise<TokenPair> {
   const subjects = throttleSubjects(input.email, input.sourceIp);
   const { maxFailures, maxFailuresPerSource, windowSeconds } = config.login;
-  const recent = await repo.countRecentFailures(db, [subjects.account, subjects.source], windowSeconds);
-  const blocked = recent.find((row) => row.failures >= (row.subject === subjects.source ? maxFailuresPerSource : maxFailures));
-  if (blocked) {
-    const retryAfter = Math.max(1, Math.ceil((new Date(blocked.oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
-    throw tooManyRequests(retryAfter);
-  }
-
-  const user = await repo.findUserByEmail(db, input.email.trim());
-  const valid = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash()));
-  if (!user || !valid) {
-    await repo.recordFailures(db, [subjects.account, subjects.source], windowSeconds);
-    throw invalidCredentials();
-  }
-  await repo.clearFailures(db, subjects.account);
-  await repo.deleteStaleRefreshTokens(db, user.id);
-  return issueTokenPair(db, user.id, user.role, randomUUID());
+  // Attempts on one account are serialized (a transaction-scoped advisory lock), so parallel guesses
+  // cannot all pass the check before any failure is recorded.
+  const outcome = await db.transaction().execute(async (trx) => {
+    await repo.lockThrottleSubject(trx, subjects.account);
+    const recent = await repo.countRecentFailures(trx, [subjects.account, subjects.source], windowSeconds);
+    const blocked = recent.find((row) => row.failures >= (row.subject === subjects.source ? maxFailuresPerSource : maxFailures));
+    if (blocked) {
+      const retryAfter = Math.max(1, Math.ceil((new Date(blocked.oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
+      return { kind: 'throttled' as const, retryAfter };
+    }
+    const user = await repo.findUserByEmail(trx, input.email.trim());
+    const valid = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash()));
+    if (!user || !valid) {
+      await repo.recordFailures(trx, [subjects.account, subjects.source], windowSeconds);
+      return { kind: 'invalid' as const };
+    }
+    await repo.clearFailures(trx, subjects.account);
+    await repo.deleteStaleRefreshTokens(trx, user.id);
+    const refreshToken = await storeRefreshToken(trx, user.id, randomUUID());
+    return { kind: 'ok' as const, user, refreshToken };
+  });
+  if (outcome.kind === 'throttled') throw tooManyRequests(outcome.retryAfter);
+  if (outcome.kind === 'invalid') throw invalidCredentials();
+  return tokenPair(outcome.user.id, outcome.user.role, outcome.refreshToken);
 }
 
-async function issueTokenPair(db: Kysely<Database>, userId: string, role: Role, familyId: string): Promise<TokenPair> {
+/** Stores a new refresh token of `familyId` (in the caller's transaction) and returns it. */
+async function storeRefreshToken(db: Kysely<Database> | Transaction<Database>, userId: string, familyId: string): Promise<string> {
   const refreshToken = randomBytes(32).toString('base64url');
   await repo.insertRefreshToken(db, {
     tokenHash: sha256(refreshToken),
@@ -52,6 +61,10 @@ async function issueTokenPair(db: Kysely<Database>, userId: string, role: Role, 
     userId,
     expiresAt: new Date(Date.now() + config.jwt.refreshTokenTtlSeconds * 1000),
   });
+  return refreshToken;
+}
+
+async function tokenPair(userId: string, role: Role, refreshToken: string): Promise<TokenPair> {
   const { token, expiresIn } = await issueAccessToken(userId, role);
   return { token, refreshToken, expiresIn, tokenType: 'Bearer' };
 }
@@ -73,10 +86,13 @@ export async function refresh(db: Kysely<Database>, refreshToken: string): Promi
     const user = await repo.findUserById(trx, stored.user_id);
     if (!user) return { ok: false as const };
     await repo.markRefreshTokenUsed(trx, stored.id);
-    return { ok: true as const, user, familyId: stored.family_id };
+    // The successor is stored in the same transaction: a concurrent reuse of the old token waits for
+    // this commit and then revokes the whole family, successor included.
+    const successor = await storeRefreshToken(trx, user.id, stored.family_id);
+    return { ok: true as const, user, successor };
   });
   if (!outcome.ok) throw invalidRefreshToken();
-  return issueTokenPair(db, outcome.user.id, outcome.user.role, outcome.familyId);
+  return tokenPair(outcome.user.id, outcome.user.role, outcome.successor);
 }
 
 export async function logout(db: Kysely<Database>, userId: string, refreshToken: string): Promise<void> {

@@ -1,7 +1,10 @@
 /**
  * The outbox relay: drains pending messages to their destination, oldest first, at least once.
- * A destination is drained by one relay at a time (advisory lock), so per-patient order holds.
- * A failed delivery backs off (see markFailed) and is retried by the next run or the sweep.
+ * A destination is drained by one relay at a time (an advisory lock; a second relay waits briefly for
+ * it, so a kick that arrives mid-drain is not lost). For an ordered destination (Kafka: one patient's
+ * events must stay in order) the backoff applies to the destination as a whole: nothing newer goes out
+ * while the oldest pending message waits. A failed delivery backs off (see markFailed) and is retried
+ * by the next run or the sweep.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db.schema.js';
@@ -10,13 +13,19 @@ import * as repo from './outbox.repository.js';
 import type { OutboxDestination, OutboxRow } from './outbox.table.js';
 
 export interface DeliveryResult {
-  /** Rows delivered, in order; delivery stops at the first failure. */
+  /** Rows delivered. */
   delivered: number[];
+  /** Rows the destination refused for good reasons of their own (retrying them later may not help). */
+  rejected?: { id: number; error: Error }[];
+  /** The destination failed as a whole (unreachable…): every row not delivered is retried later. */
   error?: Error;
 }
 
 export interface Publisher {
   destination: OutboxDestination;
+  /** Messages must leave in commit order; a waiting message holds back the newer ones. */
+  ordered: boolean;
+  batchSize: number;
   deliver(rows: OutboxRow[]): Promise<DeliveryResult>;
 }
 
@@ -24,39 +33,59 @@ export interface RelayReport {
   destination: OutboxDestination;
   published: number;
   failed: number;
-  skipped?: 'locked';
+  skipped?: 'locked' | 'backing-off' | 'error';
 }
 
-export async function relayOutbox(
-  db: Kysely<Database>,
-  publishers: Publisher[],
-  log: Logger,
-  options: { batchSize?: number; maxBatches?: number } = {},
-): Promise<RelayReport[]> {
+export interface RelayOptions {
+  maxBatches?: number;
+  /** Epoch ms after which no new batch starts (the Lambda's remaining time). */
+  deadline?: number;
+}
+
+export async function relayOutbox(db: Kysely<Database>, publishers: Publisher[], log: Logger, options: RelayOptions = {}): Promise<RelayReport[]> {
   const reports: RelayReport[] = [];
-  for (const publisher of publishers) reports.push(await drain(db, publisher, log, options.batchSize ?? 100, options.maxBatches ?? 50));
+  for (const publisher of publishers) {
+    // One destination's trouble (a database error while recording its outcome, say) must not starve the others.
+    try {
+      reports.push(await drain(db, publisher, log, options));
+    } catch (error) {
+      log.error({ destination: publisher.destination, err: { type: (error as Error).name, code: (error as { code?: string }).code } }, 'outbox drain failed');
+      reports.push({ destination: publisher.destination, published: 0, failed: 0, skipped: 'error' });
+    }
+  }
   return reports;
 }
 
-async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, batchSize: number, maxBatches: number): Promise<RelayReport> {
+async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, options: RelayOptions): Promise<RelayReport> {
   const report: RelayReport = { destination: publisher.destination, published: 0, failed: 0 };
-  for (let batch = 0; batch < maxBatches; batch += 1) {
+  const maxBatches = options.maxBatches ?? 50;
+  for (let batch = 0; batch < maxBatches && Date.now() < (options.deadline ?? Infinity); batch += 1) {
     const outcome = await db.transaction().execute(async (trx) => {
-      if (!(await repo.tryLockDestination(trx, publisher.destination))) return 'locked' as const;
-      const rows = await repo.duePending(trx, publisher.destination, batchSize);
+      if (!(await repo.lockDestination(trx, publisher.destination))) return 'locked' as const;
+      const rows = publisher.ordered
+        ? await repo.oldestPending(trx, publisher.destination, publisher.batchSize)
+        : await repo.duePending(trx, publisher.destination, publisher.batchSize);
       if (rows.length === 0) return 'empty' as const;
-      const { delivered, error } = await publisher.deliver(rows);
+      if (publisher.ordered && rows[0]!.next_attempt_at.getTime() > Date.now()) return 'backing-off' as const;
+
+      const { delivered, rejected = [], error } = await publisher.deliver(rows);
       await repo.markPublished(trx, delivered);
       report.published += delivered.length;
-      if (!error) return rows.length < batchSize ? ('empty' as const) : ('more' as const);
-      const undelivered = rows.filter((row) => !delivered.includes(row.id)).map((row) => row.id);
-      await repo.markFailed(trx, undelivered, `${error.name}: ${error.message}`);
-      report.failed += undelivered.length;
-      log.warn({ destination: publisher.destination, failed: undelivered.length, err: { type: error.name, message: error.message } }, 'outbox delivery failed; will retry');
+      for (const { id, error: reason } of rejected) await repo.markFailed(trx, [id], describe(reason));
+      const settled = new Set([...delivered, ...rejected.map((r) => r.id)]);
+      const unsettled = rows.filter((row) => !settled.has(row.id)).map((row) => row.id);
+      report.failed += rejected.length;
+      if (rejected.length > 0) log.warn({ destination: publisher.destination, rejected: rejected.length }, 'outbox messages rejected; will retry');
+      if (!error) return rows.length < publisher.batchSize ? ('empty' as const) : ('more' as const);
+      await repo.markFailed(trx, unsettled, describe(error));
+      report.failed += unsettled.length;
+      log.warn({ destination: publisher.destination, failed: unsettled.length, err: { type: error.name, message: error.message } }, 'outbox delivery failed; will retry');
       return 'failed' as const;
     });
-    if (outcome === 'locked') return { ...report, skipped: 'locked' };
+    if (outcome === 'locked' || outcome === 'backing-off') return { ...report, skipped: outcome };
     if (outcome !== 'more') break;
   }
   return report;
 }
+
+const describe = (error: Error) => `${error.name}: ${error.message}`;

@@ -24,11 +24,30 @@ export async function enqueue(db: Db, messages: OutboxMessage[]): Promise<void> 
 
 /**
  * One relay at a time drains a destination (a transaction-scoped advisory lock), which keeps
- * Kafka events in commit order per patient without coordination between relays.
+ * Kafka events in commit order per patient. A second relay waits a little for the lock rather than
+ * skipping, so a message committed while the first was finishing is not left for the sweep.
  */
-export async function tryLockDestination(trx: Transaction<Database>, destination: OutboxDestination): Promise<boolean> {
-  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`outbox:${destination}`})) as locked`.execute(trx);
-  return rows[0]?.locked === true;
+export async function lockDestination(trx: Transaction<Database>, destination: OutboxDestination): Promise<boolean> {
+  await sql`set local lock_timeout = '3s'`.execute(trx);
+  try {
+    await sql`select pg_advisory_xact_lock(hashtext(${`outbox:${destination}`}))`.execute(trx);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') return false; // lock_not_available: another relay is on it
+    throw error;
+  }
+}
+
+/** The oldest pending messages, due or not (an ordered destination backs off as a whole). */
+export function oldestPending(db: Db, destination: OutboxDestination, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('destination', '=', destination)
+    .where('published_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 export function duePending(db: Db, destination: OutboxDestination, limit: number) {
@@ -56,7 +75,8 @@ export async function markFailed(db: Db, ids: number[], error: string): Promise<
     .set((eb) => ({
       attempts: eb('attempts', '+', 1),
       last_error: error.slice(0, 500),
-      next_attempt_at: sql<Date>`now() + least(interval '1 minute', interval '1 second' * power(2, attempts))`,
+      // The exponent is capped before use: 2^44 seconds no longer fits an interval.
+      next_attempt_at: sql<Date>`now() + make_interval(secs => least(60, power(2, least(attempts, 6))))`,
     }))
     .where('id', 'in', ids)
     .execute();

@@ -1,25 +1,33 @@
 /** The outbox destinations: the billing server over gRPC, and the Kafka topic `patient`. */
 import { BillingRequest } from '../../proto/generated/billing.js';
-import { createBillingAccount } from '../billing/billing.client.js';
+import { BillingUnavailableError, createBillingAccount } from '../billing/billing.client.js';
 import { config } from '../shared/config.js';
 import { createKafka, type EventProducer } from '../shared/kafka.js';
 import type { DeliveryResult, Publisher } from './outbox-relay.js';
 
-/** CreateBillingAccount is idempotent per patient, so redelivering a message never opens a second account. */
+/**
+ * CreateBillingAccount is idempotent per patient, so redelivering a message never opens a second
+ * account. Accounts of different patients have no order between them; small batches keep each
+ * transaction short (every call may take up to its 2 s deadline).
+ */
 export const billingPublisher: Publisher = {
   destination: 'billing',
+  ordered: false,
+  batchSize: 10,
   async deliver(rows): Promise<DeliveryResult> {
     const delivered: number[] = [];
+    const rejected: { id: number; error: Error }[] = [];
     for (const row of rows) {
       try {
         await createBillingAccount(BillingRequest.decode(row.payload), { deadlineMs: 2_000 });
         delivered.push(row.id);
       } catch (error) {
-        // Stop at the first failure: when billing is down, the rest would only wait for the same timeout.
-        return { delivered, error: error as Error };
+        // Billing down: stop, the rest would only wait for the same timeout. Anything else concerns this row only.
+        if (error instanceof BillingUnavailableError) return { delivered, rejected, error };
+        rejected.push({ id: row.id, error: error as Error });
       }
     }
-    return { delivered };
+    return { delivered, rejected };
   },
 };
 
@@ -40,6 +48,8 @@ function kafkaProducer(): Promise<EventProducer> {
 /** One batch per send, keyed by patient id so each patient's events stay in order on one partition. */
 export const kafkaPublisher: Publisher = {
   destination: 'kafka',
+  ordered: true,
+  batchSize: 100,
   async deliver(rows): Promise<DeliveryResult> {
     try {
       const connected = await kafkaProducer();

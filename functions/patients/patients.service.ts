@@ -37,7 +37,10 @@ async function audited<T>(db: Kysely<Database>, caller: Caller, action: AuditAct
   }
 }
 
-function checkDates(input: PatientInput, today = new Date().toISOString().slice(0, 10)): void {
+// The furthest-ahead time zone is UTC+14: a baby born "today" there may already be "tomorrow" in UTC.
+const latestToday = () => new Date(Date.now() + 14 * 3600 * 1000).toISOString().slice(0, 10);
+
+function checkDates(input: PatientInput, today = latestToday()): void {
   const errors: FieldError[] = [];
   if (input.dateOfBirth > today) errors.push({ field: '/dateOfBirth', message: 'must not be in the future' });
   if (errors.length > 0) throw validationFailed(errors);

@@ -8,7 +8,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { InvalidTokenError, verifyAccessToken, type Actor } from '../auth/access-token.js';
 import type { Scope } from '../auth/scopes.js';
 import {
-  AppError,
   badRequest,
   forbidden,
   payloadTooLarge,
@@ -18,7 +17,7 @@ import {
 } from './errors.js';
 import { logger, type Logger } from './logger.js';
 import { validateAgainst } from './openapi.js';
-import { problemResponse } from './problem.js';
+import { problemResponse, toAppError } from './problem.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -69,11 +68,13 @@ function problemErrors(): Middleware {
     onError: (request) => {
       const { error, context } = request;
       const log = context.log ?? logger;
-      if (error instanceof AppError && error.status < 500) {
-        log.info({ status: error.status, code: error.code }, 'request rejected');
+      const known = toAppError(error);
+      if (known && known.status < 500) {
+        log.info({ status: known.status, code: known.code, cause: (error as { code?: string }).code }, 'request rejected');
       } else {
-        // Errors from libraries may quote input values, so only the type and stack are logged.
-        log.error({ err: { type: error?.name, stack: error?.stack }, code: (error as AppError)?.code }, 'request failed');
+        // Error messages (from PostgreSQL, say) may quote input values: log the type, code and call sites only.
+        const frames = error?.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+        log.error({ err: { type: error?.name, code: (error as { code?: string })?.code, frames } }, 'request failed');
       }
       request.response = problemResponse(error, context.requestId ?? context.awsRequestId);
     },

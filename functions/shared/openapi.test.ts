@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { validateAgainst, validateParameters } from './openapi.js';
+import { MAX_FIELD_ERRORS, validateAgainst, validateParameters } from './openapi.js';
 
 describe('validation from openapi.yaml', () => {
   test('a path parameter given by $ref is validated (malformed uuid → field error)', () => {
@@ -8,6 +8,24 @@ describe('validation from openapi.yaml', () => {
       () => validateParameters('/api/patients/{id}', 'get', { pathParameters: { id: 'not-a-uuid' } }),
       (error: { status: number; errors: { field: string }[] }) => error.status === 400 && error.errors[0]?.field === 'path.id',
     );
+  });
+
+  test('only the canonical UUID form is a patient id (no urn:uuid: prefix)', () => {
+    const id = 'urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e';
+    assert.throws(() => validateParameters('/api/patients/{id}', 'get', { pathParameters: { id } }));
+  });
+
+  test('year 0000 is not a date (PostgreSQL has no year 0)', () => {
+    const errors = validateAgainst('PatientCreate', {
+      name: 'A', email: 'a@example.org', address: 'B', dateOfBirth: '0000-01-01', registeredDate: '2024-01-01',
+    });
+    assert.deepEqual(errors.map((e) => e.field), ['/dateOfBirth']);
+  });
+
+  test('a body with thousands of unknown fields reports a bounded number of errors', () => {
+    const body: Record<string, unknown> = { name: 'A', email: 'a@example.org', address: 'B', dateOfBirth: '2000-01-01', registeredDate: '2024-01-01' };
+    for (let i = 0; i < 5000; i += 1) body[`x${i}`] = i;
+    assert.equal(validateAgainst('PatientCreate', body).length, MAX_FIELD_ERRORS);
   });
 
   test('query parameters are coerced to their declared types', () => {

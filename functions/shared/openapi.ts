@@ -28,11 +28,14 @@ function validatorFor(schemaName: string): ValidateFunction {
   return validate;
 }
 
+/** At most this many field errors are reported: a hostile body can carry a hundred thousand bad fields. */
+export const MAX_FIELD_ERRORS = 20;
+
 /** Validates `value` against `components.schemas[schemaName]`; returns the field errors (empty when valid). */
 export function validateAgainst(schemaName: string, value: unknown, location = ''): FieldError[] {
   const validate = validatorFor(schemaName);
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((error) => toFieldError(error, location));
+  return (validate.errors ?? []).slice(0, MAX_FIELD_ERRORS).map((error) => toFieldError(error, location));
 }
 
 function toFieldError(error: ErrorObject, location: string): FieldError {
@@ -112,7 +115,7 @@ export function validateParameters(
   const errors: FieldError[] = [];
   for (const [location, values] of [['path', pathValues], ['query', query]] as const) {
     const validate = parameterValidator(path, method, location);
-    if (!validate(values)) errors.push(...(validate.errors ?? []).map((error) => toFieldError(error, `${location}.`)));
+    if (!validate(values)) errors.push(...(validate.errors ?? []).slice(0, MAX_FIELD_ERRORS).map((error) => toFieldError(error, `${location}.`)));
   }
   if (errors.length > 0) throw validationFailed(errors.map((e) => ({ ...e, field: e.field.replace('./', '.') })));
   return { query, path: pathValues };

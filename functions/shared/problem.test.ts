@@ -30,6 +30,13 @@ describe('problem+json responses', () => {
     assert.doesNotMatch(response.body ?? '', /10\.0\.0\.5|jane/);
   });
 
+  test('a value PostgreSQL rejects (out of range, bad syntax) is a 400, not a 500', () => {
+    const rejected = Object.assign(new Error('date/time field value out of range: "0000-01-01"'), { code: '22008' });
+    const response = problemResponse(rejected, 'r');
+    assert.equal(response.statusCode, 400);
+    assert.doesNotMatch(response.body ?? '', /0000-01-01/);
+  });
+
   test('error headers such as Retry-After are kept', () => {
     assert.equal(problemResponse(tooManyRequests(42), 'r').headers?.['Retry-After'], '42');
   });

@@ -1,0 +1,51 @@
+/**
+ * Races on the auth service against real PostgreSQL: the interleavings a single client cannot produce.
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../functions/shared/db.schema.js';
+import { migrateToLatest } from '../../scripts/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+process.env.JWT_PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+process.env.LOGIN_MAX_FAILURES = '5';
+const { createUser, login, refresh } = await import('../../functions/auth/auth.service.js');
+const { createDb } = await import('../../functions/shared/db.js');
+
+let database: TestDatabase;
+let db: Kysely<Database>;
+const user = { email: 'race@clinic.test', password: 'correct horse battery', role: 'clinician' as const };
+
+before(async () => {
+  database = await createTestDatabase('auth');
+  await migrateToLatest(database.url);
+  db = createDb(database.url, 10);
+  await createUser(db, user);
+});
+after(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+const statusOf = (outcome: PromiseSettledResult<unknown>) =>
+  outcome.status === 'fulfilled' ? 200 : (outcome.reason as { status?: number }).status;
+
+describe('auth under concurrency', () => {
+  test('two refreshes racing with the same token: one wins, and the reuse revokes the winner\'s successor too', async () => {
+    const { refreshToken } = await login(db, { email: user.email, password: user.password, sourceIp: '10.1.1.1' });
+    const outcomes = await Promise.allSettled([refresh(db, refreshToken), refresh(db, refreshToken)]);
+    assert.deepEqual(outcomes.map(statusOf).sort(), [200, 401]);
+    const winner = outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ refreshToken: string }>;
+    await assert.rejects(refresh(db, winner.value.refreshToken), (error: { status: number }) => error.status === 401);
+  });
+
+  test('parallel wrong passwords for one account get exactly five tries before 429', async () => {
+    const attempts = Array.from({ length: 12 }, (_, i) =>
+      login(db, { email: user.email, password: `wrong guess ${i}`, sourceIp: `10.2.0.${i}` }));
+    const statuses = (await Promise.allSettled(attempts)).map(statusOf);
+    assert.equal(statuses.filter((s) => s === 401).length, 5);
+    assert.equal(statuses.filter((s) => s === 429).length, 7);
+  });
+});
