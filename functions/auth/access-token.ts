@@ -5,6 +5,7 @@
  */
 import { createRemoteJWKSet, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { config } from '../shared/config.js';
+import { resolveSecret } from '../shared/secrets.js';
 import { isRole, ROLE_SCOPES, type Role } from './scopes.js';
 
 export interface Actor {
@@ -19,7 +20,7 @@ type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
 let signingKey: Promise<SigningKey> | undefined;
 
 function getSigningKey(): Promise<SigningKey> {
-  signingKey ??= importPKCS8(config.jwt.privateKey(), 'RS256', { extractable: true });
+  signingKey ??= resolveSecret('JWT_PRIVATE_KEY').then((pem) => importPKCS8(pem, 'RS256', { extractable: true }));
   return signingKey;
 }
 

@@ -2,6 +2,7 @@
 import { createPublicKey } from 'node:crypto';
 import { exportJWK, type JWK } from 'jose';
 import { config } from '../shared/config.js';
+import { resolveSecret } from '../shared/secrets.js';
 
 let cached: Promise<{ keys: JWK[] }> | undefined;
 
@@ -11,7 +12,7 @@ export function publicJwks(): Promise<{ keys: JWK[] }> {
 }
 
 async function build(): Promise<{ keys: JWK[] }> {
-  const current = await exportJWK(createPublicKey(config.jwt.privateKey()));
+  const current = await exportJWK(createPublicKey(await resolveSecret('JWT_PRIVATE_KEY')));
   const previous: JWK[] = config.jwt.previousPublicKeys ? (JSON.parse(config.jwt.previousPublicKeys) as { keys: JWK[] }).keys : [];
   const keys = [{ ...current, kid: config.jwt.keyId, alg: 'RS256', use: 'sig' }, ...previous.filter((key) => key.kty === 'RSA')];
   // Only public members leave this function, whatever the configuration held.

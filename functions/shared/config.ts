@@ -1,14 +1,9 @@
 /**
  * The one configuration module: read from the environment once, frozen, failing fast with a clear
- * message when a required variable is missing. Defaults exist only for local development.
+ * message on a malformed value. Defaults exist only for local development. Secrets (DATABASE_URL,
+ * JWT_PRIVATE_KEY) are read through secrets.ts.
  */
 export type Stage = 'local' | 'deployed';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Missing required environment variable ${name}`);
-  return value;
-}
 
 function integer(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -23,7 +18,6 @@ function load() {
   return Object.freeze({
     serviceName: process.env.SERVICE_NAME ?? 'patient-management',
     stage: (process.env.APP_STAGE === 'local' ? 'local' : 'deployed') as Stage,
-    databaseUrl: () => required('DATABASE_URL'),
     dbPoolMax: integer('DB_POOL_MAX', 2),
     logLevel: process.env.LOG_LEVEL ?? 'info',
     jwt: Object.freeze({
@@ -32,8 +26,6 @@ function load() {
       jwksUrl: process.env.JWT_JWKS_URL ?? `${issuer}/.well-known/jwks.json`,
       accessTokenTtlSeconds: Math.min(integer('ACCESS_TOKEN_TTL_SECONDS', 900), 900),
       refreshTokenTtlSeconds: integer('REFRESH_TOKEN_TTL_SECONDS', 7 * 24 * 3600),
-      /** PEM (PKCS#8) RSA private key that signs access tokens; only the auth functions need it. */
-      privateKey: () => required('JWT_PRIVATE_KEY'),
       keyId: process.env.JWT_KEY_ID ?? 'local-dev',
       /** JSON JWKS of retired public keys still published during a rotation. */
       previousPublicKeys: process.env.JWT_PREVIOUS_PUBLIC_JWKS ?? '',

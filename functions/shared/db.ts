@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { config } from './config.js';
 import type { Database } from './db.schema.js';
+import { resolveSecret } from './secrets.js';
 
 // DATE columns stay 'YYYY-MM-DD' strings: a calendar date has no time zone to shift it.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -15,16 +16,20 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
 let instance: Kysely<Database> | undefined;
 
 export function db(): Kysely<Database> {
-  instance ??= createDb(config.databaseUrl(), config.dbPoolMax);
+  // The pool is created on the first query, once the (possibly fetched) database URL is known.
+  instance ??= new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: async () => createPool(await resolveSecret('DATABASE_URL'), config.dbPoolMax) }),
+  });
   return instance;
 }
 
+/** A handle on a given database (scripts and tests). */
 export function createDb(connectionString: string, max = 2): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({
-      pool: new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 }),
-    }),
-  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(connectionString, max) }) });
+}
+
+function createPool(connectionString: string, max: number): pg.Pool {
+  return new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
 }
 
 export async function closeDb(): Promise<void> {

@@ -61,6 +61,19 @@ describe('the production CloudFormation template', () => {
     assert.deepEqual(mappings[0]?.Properties.Topics, ['patient']);
   });
 
+  test('keeps the secrets in SSM: functions get parameter names, never the database URL or signing key', () => {
+    for (const fn of ofType('AWS::Lambda::Function')) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      assert.ok(!variables.DATABASE_URL, 'no DATABASE_URL value');
+      assert.equal(variables.DATABASE_URL_PARAMETER, '/patient-management/prod/database-url');
+      assert.ok(!variables.JWT_PRIVATE_KEY, 'no JWT_PRIVATE_KEY value');
+    }
+    const signers = ofType('AWS::Lambda::Function').filter((fn) =>
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.JWT_PRIVATE_KEY_PARAMETER);
+    assert.ok(signers.length >= 3, 'login, refresh and jwks read the signing key parameter');
+    assert.match(JSON.stringify(ofType('AWS::IAM::Role')), /ssm:GetParameter/);
+  });
+
   test('ships no development key, seed user or local endpoint', () => {
     const templateText = JSON.stringify(template);
     assert.doesNotMatch(templateText, /PRIVATE KEY/);

@@ -1,0 +1,30 @@
+/**
+ * Secrets (the database URL, the token signing key): from the environment when set (local
+ * development, tests), otherwise from an SSM SecureString named by `<NAME>_PARAMETER` (deployed
+ * stages), fetched once per container. Deployed templates and function configurations therefore
+ * never contain the secret itself.
+ */
+const cache = new Map<string, Promise<string>>();
+
+export function resolveSecret(name: string): Promise<string> {
+  let value = cache.get(name);
+  if (!value) {
+    value = load(name);
+    cache.set(name, value);
+    value.catch(() => cache.delete(name)); // a failed fetch is retried by the next request
+  }
+  return value;
+}
+
+async function load(name: string): Promise<string> {
+  const direct = process.env[name];
+  if (direct) return direct;
+  const parameter = process.env[`${name}_PARAMETER`];
+  if (!parameter) throw new Error(`Missing configuration: set ${name} or ${name}_PARAMETER`);
+  // Loaded only here: the AWS SDK ships with the Lambda runtime and is not needed locally.
+  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const result = await new SSMClient({}).send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
+  const secret = result.Parameter?.Value;
+  if (!secret) throw new Error(`SSM parameter ${parameter} is empty`);
+  return secret;
+}
