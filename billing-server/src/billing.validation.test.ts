@@ -56,9 +56,9 @@ describe('parseNewInvoice', () => {
     ['an idempotency key with spaces', { idempotencyKey: 'a b' }, /idempotency_key/],
     ['a fractional quantity', { lineItems: [{ description: 'X', quantity: 1.5, unitAmount: 1 }] }, /line_items\[0\]\.quantity/],
     ['a fractional unit_amount', { lineItems: [{ description: 'X', quantity: 1, unitAmount: 0.5 }] }, /line_items\[0\]\.unit_amount/],
-    ['a NUL in a description', { lineItems: [{ description: 'X\u0000', quantity: 1, unitAmount: 1 }] }, /^line_items\[0\]\.description must not contain control characters$/],
-    ['a NUL in the currency', { currency: 'EU\u0000' }, /^currency must be/],
-    ['a NUL in the idempotency key', { idempotencyKey: 'visit\u00001' }, /^idempotency_key must be/],
+    ['a NUL in a description', { lineItems: [{ description: 'X\u0000', quantity: 1, unitAmount: 1 }] }, /line_items\[0\]\.description must not contain control characters/],
+    ['a NUL in the currency', { currency: 'EU\u0000' }, /currency must be/],
+    ['a NUL in the idempotency key', { idempotencyKey: 'visit\u00001' }, /idempotency_key must be/],
     ['a description that is too long', { lineItems: [{ description: 'x'.repeat(501), quantity: 1, unitAmount: 1 }] }, /description must be at most/],
   ];
   for (const [what, change, message] of invalid) {

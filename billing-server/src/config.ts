@@ -9,6 +9,8 @@ export interface BillingServerConfig {
   /** How long in-flight calls may run after SIGTERM before they are cut off. */
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
+  /** Server reflection (grpcurl list/describe): on locally, off in production (the task definition sets false). */
+  readonly reflection: boolean;
 }
 
 export function readBillingServerConfig(env: NodeJS.ProcessEnv = process.env): BillingServerConfig {
@@ -24,7 +26,16 @@ export function readBillingServerConfig(env: NodeJS.ProcessEnv = process.env): B
     port: readInteger(env, 'BILLING_PORT', 9001),
     shutdownGraceMs: readInteger(env, 'BILLING_SHUTDOWN_GRACE_MS', 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    reflection: readBoolean(env, 'BILLING_REFLECTION', true),
   });
+}
+
+function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`${name} must be "true" or "false", got "${raw}"`);
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -10,7 +10,13 @@ const config = readBillingServerConfig();
 const logger = createLogger(config.logLevel);
 
 try {
-  const server = await startBillingServer({ databaseUrl: config.databaseUrl, host: config.host, port: config.port, logger });
+  const server = await startBillingServer({
+    databaseUrl: config.databaseUrl,
+    host: config.host,
+    port: config.port,
+    reflection: config.reflection,
+    logger,
+  });
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'stop requested');
     server.stop(config.shutdownGraceMs).then(

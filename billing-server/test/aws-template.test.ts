@@ -124,7 +124,8 @@ describe('billing-service.yml', () => {
     const environment = Object.fromEntries(
       list(container.Environment, 'Environment').map((e) => [obj(e, 'env').Name, obj(e, 'env').Value]),
     );
-    assert.deepEqual(environment, { BILLING_HOST: '0.0.0.0', BILLING_PORT: '9001', BILLING_SHUTDOWN_GRACE_MS: '10000' });
+    // Reflection is a development convenience; production does not advertise its API.
+    assert.deepEqual(environment, { BILLING_HOST: '0.0.0.0', BILLING_PORT: '9001', BILLING_SHUTDOWN_GRACE_MS: '10000', BILLING_REFLECTION: 'false' });
   });
 
   test('the container health check runs the Dockerfile HEALTHCHECK command', () => {

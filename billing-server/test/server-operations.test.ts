@@ -84,3 +84,21 @@ describe('billing server operations', () => {
     assert.equal(await countRows(billing.sql, 'accounts', 'patient_id = $1', [patientId]), 1);
   });
 });
+
+describe('billing server with reflection turned off (BILLING_REFLECTION=false, as in production)', () => {
+  let billing: BillingTestServer;
+  before(async () => {
+    billing = await startBillingTestServer({ reflection: false });
+  });
+  after(async () => {
+    await billing?.close();
+  });
+
+  test('reflection is UNIMPLEMENTED', async () => {
+    await assert.rejects(listServicesByReflection(billing.server.address), grpcError(grpc.status.UNIMPLEMENTED));
+  });
+
+  test('health still answers SERVING', async () => {
+    assert.equal(await checkHealth(billing.server.address), 'SERVING');
+  });
+});

@@ -68,6 +68,14 @@ describe('decoding a patient event', () => {
     assert.deepEqual(decodePatientEvent(encode({ eventId: '' })), { ok: false, reason: 'invalid event_id' });
   });
 
+  test('rejects an event id with a NUL, which PostgreSQL could never store', () => {
+    assert.deepEqual(decodePatientEvent(encode({ eventId: 'e1\u0000' })), { ok: false, reason: 'invalid event_id' });
+  });
+
+  test('rejects an event id with other control characters', () => {
+    assert.deepEqual(decodePatientEvent(encode({ eventId: 'e1\n\u001b' })), { ok: false, reason: 'invalid event_id' });
+  });
+
   test('rejects an event of an unknown type', () => {
     const result = decodePatientEvent(encode({ eventType: PatientEventType.PATIENT_EVENT_TYPE_UNSPECIFIED }));
 

@@ -21,6 +21,8 @@ const TYPES: Partial<Record<PatientEventType, CountedEventType>> = {
 };
 
 const MAX_EVENT_ID_LENGTH = 128;
+// PostgreSQL text cannot hold NUL, and no producer of ours writes control characters into an id.
+const CONTROL_CHARACTER = /\p{Cc}/u;
 // Dates outside this range are corrupt, and would not fit a 'YYYY-MM-DD' day anyway.
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST = Date.UTC(9999, 11, 31);
@@ -33,11 +35,14 @@ export function decodePatientEvent(bytes: Uint8Array | null): DecodeResult {
   } catch {
     return { ok: false, reason: 'not a patient.v1.PatientEvent' };
   }
-  if (message.eventId.length === 0 || message.eventId.length > MAX_EVENT_ID_LENGTH) return { ok: false, reason: 'invalid event_id' };
+  const { eventId } = message;
+  if (eventId.length === 0 || eventId.length > MAX_EVENT_ID_LENGTH || CONTROL_CHARACTER.test(eventId)) {
+    return { ok: false, reason: 'invalid event_id' };
+  }
   const type = TYPES[message.eventType];
   if (!type) return { ok: false, reason: `unknown event_type ${message.eventType}` };
   if (!message.occurredAt) return { ok: false, reason: 'missing occurred_at' };
   const millis = Number(message.occurredAt.seconds) * 1000 + Math.floor(message.occurredAt.nanos / 1_000_000);
   if (!Number.isFinite(millis) || millis < EARLIEST || millis > LATEST) return { ok: false, reason: 'occurred_at out of range' };
-  return { ok: true, event: { eventId: message.eventId, type, occurredAt: new Date(millis) } };
+  return { ok: true, event: { eventId, type, occurredAt: new Date(millis) } };
 }

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { BillingServiceClient } from '../../../proto/generated/billing.js';
 import { createTestDatabase } from '../../../test/support/database.js';
 import { createLogger } from '../../src/logger.js';
-import { startBillingServer, type RunningBillingServer } from '../../src/server.js';
+import { startBillingServer, type BillingServerOptions, type RunningBillingServer } from '../../src/server.js';
 
 export interface BillingTestServer {
   server: RunningBillingServer;
@@ -19,9 +19,12 @@ export interface BillingTestServer {
   close(): Promise<void>;
 }
 
-export async function startBillingTestServer(): Promise<BillingTestServer> {
+/** `options` override the server's defaults (reflection, database probe timing). */
+export async function startBillingTestServer(
+  options: Partial<Omit<BillingServerOptions, 'databaseUrl' | 'port'>> = {},
+): Promise<BillingTestServer> {
   const database = await createTestDatabase('billing');
-  const server = await startBillingServer({ databaseUrl: database.url, port: 0, logger: createLogger('silent') });
+  const server = await startBillingServer({ databaseUrl: database.url, port: 0, logger: createLogger('silent'), ...options });
   const client = new BillingServiceClient(server.address, grpc.credentials.createInsecure());
   const sql = new pg.Pool({ connectionString: database.url, max: 3 });
   return {
