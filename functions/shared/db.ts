@@ -17,10 +17,20 @@ let instance: Kysely<Database> | undefined;
 
 export function db(): Kysely<Database> {
   // The pool is created on the first query, once the (possibly fetched) database URL is known.
-  instance ??= new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: async () => createPool(await resolveSecret('DATABASE_URL'), config.dbPoolMax) }),
-  });
-  return instance;
+  const created = (instance ??= new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: async () => {
+        try {
+          return createPool(await resolveSecret('DATABASE_URL'), config.dbPoolMax);
+        } catch (error) {
+          // Kysely keeps a failed initialisation; forget this handle so the next request builds a new one.
+          if (instance === created) instance = undefined;
+          throw error;
+        }
+      },
+    }),
+  }));
+  return created;
 }
 
 /** A handle on a given database (scripts and tests). */

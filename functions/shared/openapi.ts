@@ -35,7 +35,13 @@ export const MAX_FIELD_ERRORS = 20;
 export function validateAgainst(schemaName: string, value: unknown, location = ''): FieldError[] {
   const validate = validatorFor(schemaName);
   if (validate(value)) return [];
-  return (validate.errors ?? []).slice(0, MAX_FIELD_ERRORS).map((error) => toFieldError(error, location));
+  return firstPerField((validate.errors ?? []).map((error) => toFieldError(error, location)));
+}
+
+/** One error per field (a value can break several rules, e.g. format and pattern), at most MAX_FIELD_ERRORS. */
+function firstPerField(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((error) => !seen.has(error.field) && seen.add(error.field)).slice(0, MAX_FIELD_ERRORS);
 }
 
 function toFieldError(error: ErrorObject, location: string): FieldError {
@@ -115,8 +121,8 @@ export function validateParameters(
   const errors: FieldError[] = [];
   for (const [location, values] of [['path', pathValues], ['query', query]] as const) {
     const validate = parameterValidator(path, method, location);
-    if (!validate(values)) errors.push(...(validate.errors ?? []).slice(0, MAX_FIELD_ERRORS).map((error) => toFieldError(error, `${location}.`)));
+    if (!validate(values)) errors.push(...(validate.errors ?? []).map((error) => toFieldError(error, `${location}.`)));
   }
-  if (errors.length > 0) throw validationFailed(errors.map((e) => ({ ...e, field: e.field.replace('./', '.') })));
+  if (errors.length > 0) throw validationFailed(firstPerField(errors.map((e) => ({ ...e, field: e.field.replace('./', '.') }))));
   return { query, path: pathValues };
 }

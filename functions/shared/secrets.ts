@@ -7,6 +7,9 @@
 const cache = new Map<string, Promise<string>>();
 
 export function resolveSecret(name: string): Promise<string> {
+  // The environment is read on every call (it is cheap, and tests change it); only fetches are cached.
+  const direct = process.env[name];
+  if (direct) return Promise.resolve(direct);
   let value = cache.get(name);
   if (!value) {
     value = load(name);
@@ -17,8 +20,6 @@ export function resolveSecret(name: string): Promise<string> {
 }
 
 async function load(name: string): Promise<string> {
-  const direct = process.env[name];
-  if (direct) return direct;
   const parameter = process.env[`${name}_PARAMETER`];
   if (!parameter) throw new Error(`Missing configuration: set ${name} or ${name}_PARAMETER`);
   // Loaded only here: the AWS SDK ships with the Lambda runtime and is not needed locally.

@@ -146,6 +146,8 @@ describe('the local Kafka event source with the analytics function', { timeout: 
       createdA, // the outbox relay publishes at least once
     ]);
     await until(async () => invocations.flatMap((i) => offsetsOf(i.event)).length >= 6, 'six records delivered');
+    // A delivery is recorded when the invocation starts; wait for the counting to finish too.
+    await until(async () => (await getAnalytics(db)).eventsProcessed >= 5, 'five events counted');
 
     const analytics = await getAnalytics(db);
     assert.deepEqual(
