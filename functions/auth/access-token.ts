@@ -19,8 +19,14 @@ const MAX_LIFETIME_SECONDS = 15 * 60;
 type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
 let signingKey: Promise<SigningKey> | undefined;
 
-function getSigningKey(): Promise<SigningKey> {
-  signingKey ??= resolveSecret('JWT_PRIVATE_KEY').then((pem) => importPKCS8(pem, 'RS256', { extractable: true }));
+/** The signing key, loaded once per container; a failed load is retried by the next call. */
+export function getSigningKey(): Promise<SigningKey> {
+  signingKey ??= resolveSecret('JWT_PRIVATE_KEY')
+    .then((pem) => importPKCS8(pem, 'RS256', { extractable: true }))
+    .catch((error: unknown) => {
+      signingKey = undefined;
+      throw error;
+    });
   return signingKey;
 }
 

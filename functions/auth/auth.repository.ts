@@ -1,6 +1,7 @@
 /** SQL for users, refresh tokens and login failures. Takes a Kysely or a Transaction: the caller owns the transaction. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../shared/db.schema.js';
+import { ADVISORY_LOCK_SPACE } from '../shared/advisory-locks.js';
 import type { Role } from './scopes.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -52,7 +53,7 @@ export function revokeRefreshToken(db: Db, tokenHash: string, userId: string) {
 
 /** Serializes login attempts on one throttle subject until the caller's transaction ends. */
 export async function lockThrottleSubject(db: Db, subject: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${subject}))`.execute(db);
+  await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_SPACE.login}, hashtext(${subject}))`.execute(db);
 }
 
 /** Failures per subject inside the window, and when the oldest of them leaves it. */

@@ -4,7 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { config } from '../shared/config.js';
 import type { Database } from '../shared/db.schema.js';
 import { conflict, invalidCredentials, invalidRefreshToken, tooManyRequests, validationFailed } from '../shared/errors.js';
-import { issueAccessToken } from './access-token.js';
+import { getSigningKey, issueAccessToken } from './access-token.js';
 import * as repo from './auth.repository.js';
 import { decoyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 import type { Role } from './scopes.js';
@@ -24,6 +24,8 @@ function throttleSubjects(email: string, sourceIp: string) {
 }
 
 export async function login(db: Kysely<Database>, input: { email: string; password: string; sourceIp: string }): Promise<TokenPair> {
+  // Loaded before anything is written: a key that cannot be loaded must not leave a half-issued login.
+  await getSigningKey();
   const subjects = throttleSubjects(input.email, input.sourceIp);
   const { maxFailures, maxFailuresPerSource, windowSeconds } = config.login;
   // Attempts on one account are serialized (a transaction-scoped advisory lock), so parallel guesses
@@ -75,6 +77,8 @@ async function tokenPair(userId: string, role: Role, refreshToken: string): Prom
  * caller gets a 401.
  */
 export async function refresh(db: Kysely<Database>, refreshToken: string): Promise<TokenPair> {
+  // Before the rotation commits: if the key cannot be loaded, the presented token must stay usable.
+  await getSigningKey();
   const outcome = await db.transaction().execute(async (trx) => {
     const stored = await repo.lockRefreshToken(trx, sha256(refreshToken));
     if (!stored || stored.revoked_at) return { ok: false as const };

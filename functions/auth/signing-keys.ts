@@ -7,7 +7,10 @@ import { resolveSecret } from '../shared/secrets.js';
 let cached: Promise<{ keys: JWK[] }> | undefined;
 
 export function publicJwks(): Promise<{ keys: JWK[] }> {
-  cached ??= build();
+  cached ??= build().catch((error: unknown) => {
+    cached = undefined; // a failed load (the key parameter unreachable) is retried by the next request
+    throw error;
+  });
   return cached;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The outbox relay: drains pending messages to their destination, oldest first, at least once.
  * A destination is drained by one relay at a time (an advisory lock; a second relay waits briefly for
- * it, so a kick that arrives mid-drain is not lost). For an ordered destination (Kafka: one patient's
+ * it, and the holder reads once more after its last batch). For an ordered destination (Kafka: one patient's
  * events must stay in order) the backoff applies to the destination as a whole: nothing newer goes out
  * while the oldest pending message waits. A failed delivery backs off (see markFailed) and is retried
  * by the next run or the sweep.
@@ -26,7 +26,8 @@ export interface Publisher {
   /** Messages must leave in commit order; a waiting message holds back the newer ones. */
   ordered: boolean;
   batchSize: number;
-  deliver(rows: OutboxRow[]): Promise<DeliveryResult>;
+  /** Delivers in order; stops early (leaving the rest for the next run) when `deadline` (epoch ms) comes near. */
+  deliver(rows: OutboxRow[], deadline: number): Promise<DeliveryResult>;
 }
 
 export interface RelayReport {
@@ -59,7 +60,8 @@ export async function relayOutbox(db: Kysely<Database>, publishers: Publisher[],
 async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, options: RelayOptions): Promise<RelayReport> {
   const report: RelayReport = { destination: publisher.destination, published: 0, failed: 0 };
   const maxBatches = options.maxBatches ?? 50;
-  for (let batch = 0; batch < maxBatches && Date.now() < (options.deadline ?? Infinity); batch += 1) {
+  const deadline = options.deadline ?? Infinity;
+  for (let batch = 0; batch < maxBatches && Date.now() < deadline; batch += 1) {
     const outcome = await db.transaction().execute(async (trx) => {
       if (!(await repo.lockDestination(trx, publisher.destination))) return 'locked' as const;
       const rows = publisher.ordered
@@ -68,15 +70,21 @@ async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, op
       if (rows.length === 0) return 'empty' as const;
       if (publisher.ordered && rows[0]!.next_attempt_at.getTime() > Date.now()) return 'backing-off' as const;
 
-      const { delivered, rejected = [], error } = await publisher.deliver(rows);
+      const { delivered, rejected = [], error } = await publisher.deliver(rows, deadline);
       await repo.markPublished(trx, delivered);
       report.published += delivered.length;
-      for (const { id, error: reason } of rejected) await repo.markFailed(trx, [id], describe(reason));
+      for (const { id, error: reason } of rejected) {
+        if (await repo.markRejected(trx, id, describe(reason))) {
+          log.error({ destination: publisher.destination, outboxId: id }, 'outbox message parked after repeated rejections');
+        }
+      }
       const settled = new Set([...delivered, ...rejected.map((r) => r.id)]);
       const unsettled = rows.filter((row) => !settled.has(row.id)).map((row) => row.id);
       report.failed += rejected.length;
       if (rejected.length > 0) log.warn({ destination: publisher.destination, rejected: rejected.length }, 'outbox messages rejected; will retry');
-      if (!error) return rows.length < publisher.batchSize ? ('empty' as const) : ('more' as const);
+      // A short batch may have raced a commit: read once more before leaving (an empty read ends the run).
+      // A publisher that settled nothing stopped for its deadline: the run ends.
+      if (!error) return settled.size > 0 ? ('more' as const) : ('empty' as const);
       await repo.markFailed(trx, unsettled, describe(error));
       report.failed += unsettled.length;
       log.warn({ destination: publisher.destination, failed: unsettled.length, err: { type: error.name, message: error.message } }, 'outbox delivery failed; will retry');

@@ -1,5 +1,6 @@
 /** SQL for the transactional outbox. `enqueue` runs in the caller's transaction, beside the change it reports. */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { ADVISORY_LOCK_SPACE } from '../shared/advisory-locks.js';
 import type { Database } from '../shared/db.schema.js';
 import type { OutboxDestination, OutboxMessage } from './outbox.table.js';
 
@@ -24,13 +25,13 @@ export async function enqueue(db: Db, messages: OutboxMessage[]): Promise<void> 
 
 /**
  * One relay at a time drains a destination (a transaction-scoped advisory lock), which keeps
- * Kafka events in commit order per patient. A second relay waits a little for the lock rather than
- * skipping, so a message committed while the first was finishing is not left for the sweep.
+ * Kafka events in commit order per patient. A second relay waits a little (3 s) for the lock before
+ * giving up; the holder re-reads once after its last batch, and the sweep catches the rest.
  */
 export async function lockDestination(trx: Transaction<Database>, destination: OutboxDestination): Promise<boolean> {
   await sql`set local lock_timeout = '3s'`.execute(trx);
   try {
-    await sql`select pg_advisory_xact_lock(hashtext(${`outbox:${destination}`}))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_SPACE.outbox}, hashtext(${destination}))`.execute(trx);
     return true;
   } catch (error) {
     if ((error as { code?: string }).code === '55P03') return false; // lock_not_available: another relay is on it
@@ -80,6 +81,27 @@ export async function markFailed(db: Db, ids: number[], error: string): Promise<
     }))
     .where('id', 'in', ids)
     .execute();
+}
+
+/**
+ * A message its destination keeps refusing (billing: INVALID_ARGUMENT) backs off like any other, and
+ * after MAX_REJECTIONS it is parked: no longer retried, kept for an operator (see README).
+ */
+export const MAX_REJECTIONS = 20;
+
+export async function markRejected(db: Db, id: number, error: string): Promise<boolean> {
+  const row = await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: error.slice(0, 500),
+      next_attempt_at: sql<Date>`case when attempts + 1 >= ${MAX_REJECTIONS} then 'infinity'::timestamptz
+        else now() + make_interval(secs => least(60, power(2, least(attempts, 6)))) end`,
+    }))
+    .where('id', '=', id)
+    .returning(['attempts'])
+    .executeTakeFirst();
+  return (row?.attempts ?? 0) >= MAX_REJECTIONS;
 }
 
 export function pendingCount(db: Db) {

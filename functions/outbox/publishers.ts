@@ -5,6 +5,8 @@ import { config } from '../shared/config.js';
 import { createKafka, type EventProducer } from '../shared/kafka.js';
 import type { DeliveryResult, Publisher } from './outbox-relay.js';
 
+const CALL_DEADLINE_MS = 2_000;
+
 /**
  * CreateBillingAccount is idempotent per patient, so redelivering a message never opens a second
  * account. Accounts of different patients have no order between them; small batches keep each
@@ -14,12 +16,14 @@ export const billingPublisher: Publisher = {
   destination: 'billing',
   ordered: false,
   batchSize: 10,
-  async deliver(rows): Promise<DeliveryResult> {
+  async deliver(rows, deadline): Promise<DeliveryResult> {
     const delivered: number[] = [];
     const rejected: { id: number; error: Error }[] = [];
     for (const row of rows) {
+      // A call may take its whole deadline: start none that could outlive the relay's time budget.
+      if (Date.now() + CALL_DEADLINE_MS > deadline) break;
       try {
-        await createBillingAccount(BillingRequest.decode(row.payload), { deadlineMs: 2_000 });
+        await createBillingAccount(BillingRequest.decode(row.payload), { deadlineMs: CALL_DEADLINE_MS });
         delivered.push(row.id);
       } catch (error) {
         // Billing down: stop, the rest would only wait for the same timeout. Anything else concerns this row only.

@@ -7,10 +7,11 @@ import { recordAudit } from '../audit/audit.repository.js';
 import type { AuditAction, AuditOutcome } from '../audit/audit.table.js';
 import { enqueue } from '../outbox/outbox.repository.js';
 import type { Database } from '../shared/db.schema.js';
-import { AppError, conflict, notFound, preconditionFailed, validationFailed, type FieldError } from '../shared/errors.js';
+import { conflict, notFound, preconditionFailed, validationFailed, type FieldError } from '../shared/errors.js';
 import { etagOf, toPatient, type Patient, type PatientInput, type PatientRow } from './patient.table.js';
 import { billingAccountMessage, patientEventMessage } from './patient-messages.js';
 import * as repo from './patients.repository.js';
+import { toAppError } from '../shared/problem.js';
 
 export interface Caller {
   actor: string;
@@ -31,7 +32,8 @@ async function audited<T>(db: Kysely<Database>, caller: Caller, action: AuditAct
   try {
     return await work();
   } catch (error) {
-    const outcome = error instanceof AppError ? (OUTCOMES[error.status] ?? 'error') : 'error';
+    const known = toAppError(error);
+    const outcome = known ? (OUTCOMES[known.status] ?? 'error') : 'error';
     await recordAudit(db, [{ ...caller, action, patientId, outcome }]).catch(() => undefined);
     throw error;
   }

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { InvalidTokenError, verifyAccessToken, type Actor } from '../auth/access-token.js';
 import type { Scope } from '../auth/scopes.js';
 import {
+  AppError,
   badRequest,
   forbidden,
   payloadTooLarge,
@@ -69,16 +70,23 @@ function problemErrors(): Middleware {
       const { error, context } = request;
       const log = context.log ?? logger;
       const known = toAppError(error);
-      if (known && known.status < 500) {
-        log.info({ status: known.status, code: known.code, cause: (error as { code?: string }).code }, 'request rejected');
+      // Error messages (from PostgreSQL, say) may quote input values: log the type, code and call sites only.
+      const err = { type: error?.name, code: (error as { code?: string })?.code, frames: callSites(error) };
+      if (known instanceof AppError && known === error && known.status < 500) {
+        log.info({ status: known.status, code: known.code }, 'request rejected');
+      } else if (known && known.status < 500) {
+        // Input that validation let through and the database refused: answered as 400, but worth a look.
+        log.warn({ status: known.status, err }, 'request rejected by the database');
       } else {
-        // Error messages (from PostgreSQL, say) may quote input values: log the type, code and call sites only.
-        const frames = error?.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
-        log.error({ err: { type: error?.name, code: (error as { code?: string })?.code, frames } }, 'request failed');
+        log.error({ err }, 'request failed');
       }
       request.response = problemResponse(error, context.requestId ?? context.awsRequestId);
     },
   };
+}
+
+function callSites(error: Error | null | undefined): string | undefined {
+  return error?.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
 }
 
 function authenticate(scopes: readonly Scope[]): Middleware {

@@ -12,7 +12,7 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 
 export const openApiDocument = spec;
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false });
+const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, verbose: true });
 addFormats(ajv, { mode: 'full', formats: ['date', 'date-time', 'email', 'uuid', 'uri'] });
 ajv.addSchema({ $id: 'openapi', components: spec.components });
 
@@ -54,12 +54,15 @@ function toFieldError(error: ErrorObject, location: string): FieldError {
     message = 'is not a known property';
   }
   if (error.keyword === 'format') message = `must be a valid ${String(params.format)}`;
+  // A pattern means little to a reader; the schema's description says what it requires.
+  const description = (error.parentSchema as { description?: string } | undefined)?.description;
+  if (error.keyword === 'pattern' && description) message = `is not valid: ${description}`;
   const field = `${location}${pointer}` || '/';
   return { field, message };
 }
 
 // Query and path values arrive as strings; this instance coerces them to the declared types.
-const coercing = new Ajv2020({ allErrors: true, strict: false, coerceTypes: true });
+const coercing = new Ajv2020({ allErrors: true, strict: false, coerceTypes: true, verbose: true });
 addFormats(coercing, { mode: 'full', formats: ['date', 'date-time', 'email', 'uuid'] });
 coercing.addSchema({ $id: 'openapi', components: spec.components });
 

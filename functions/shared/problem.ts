@@ -4,9 +4,10 @@ import { AppError, badRequest } from './errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://patient-management.dev/problems/';
 
-// PostgreSQL rejecting a value (bad text representation, out of range, NUL character): whatever slipped
-// past validation is still the client's input, so it is a 400, never a 500.
-const INVALID_VALUE_SQLSTATES = new Set(['22P02', '22007', '22008', '22003', '22021', '22001']);
+// PostgreSQL rejecting the text of a value (bad representation, bad date, NUL character): only client
+// input can be malformed this way, so it is a 400. Out-of-range numbers and too-long strings are not
+// mapped: no checked input can cause them, so they would be our bugs.
+const INVALID_VALUE_SQLSTATES = new Set(['22P02', '22007', '22008', '22021']);
 
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;

@@ -24,7 +24,9 @@ async function load(name: string): Promise<string> {
   if (!parameter) throw new Error(`Missing configuration: set ${name} or ${name}_PARAMETER`);
   // Loaded only here: the AWS SDK ships with the Lambda runtime and is not needed locally.
   const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-  const result = await new SSMClient({}).send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
+  // Bounded, so an unreachable endpoint fails the request instead of hanging until the Lambda timeout.
+  const client = new SSMClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } });
+  const result = await client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
   const secret = result.Parameter?.Value;
   if (!secret) throw new Error(`SSM parameter ${parameter} is empty`);
   return secret;

@@ -71,7 +71,17 @@ describe('the production CloudFormation template', () => {
     const signers = ofType('AWS::Lambda::Function').filter((fn) =>
       (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.JWT_PRIVATE_KEY_PARAMETER);
     assert.ok(signers.length >= 3, 'login, refresh and jwks read the signing key parameter');
-    assert.match(JSON.stringify(ofType('AWS::IAM::Role')), /ssm:GetParameter/);
+  });
+
+  test('only the signing functions\' role may read the signing key', () => {
+    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    const readers = roles.filter(([, role]) => JSON.stringify(role).includes('jwt-private-key')).map(([name]) => name);
+    assert.deepEqual(readers, ['SigningFunctionsRole']);
+    const signing = ofType('AWS::Lambda::Function').filter((fn) => JSON.stringify(fn.Properties.Role).includes('SigningFunctionsRole'));
+    assert.equal(signing.length, 3);
+    for (const fn of signing) {
+      assert.ok((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.JWT_PRIVATE_KEY_PARAMETER);
+    }
   });
 
   test('ships no development key, seed user or local endpoint', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { deleteDeliveredBefore, enqueue } from '../../functions/outbox/outbox.repository.js';
+import { deleteDeliveredBefore, enqueue, MAX_REJECTIONS } from '../../functions/outbox/outbox.repository.js';
 import { relayOutbox, type Publisher } from '../../functions/outbox/outbox-relay.js';
 import type { OutboxRow } from '../../functions/outbox/outbox.table.js';
 import { createDb } from '../../functions/shared/db.js';
@@ -110,6 +110,26 @@ describe('the outbox relay', () => {
     const [report] = await relayOutbox(db, [{ ...billing.publisher, destination: 'billing', ordered: false }], log);
     assert.deepEqual(billing.received, rest);
     assert.equal(report?.published, 2);
+  });
+
+  test('a message its destination keeps refusing is parked after repeated rejections, the others still go out', async () => {
+    const [refused, accepted] = await enqueueEvents(2);
+    await sql`update outbox set destination = 'billing', attempts = case when event_id = ${refused} then ${MAX_REJECTIONS - 1} else 0 end`.execute(db);
+    const received: string[] = [];
+    const refusing: Publisher = {
+      destination: 'billing',
+      ordered: false,
+      batchSize: 10,
+      async deliver(rows) {
+        const delivered = rows.filter((r) => r.event_id !== refused).map((r) => (received.push(r.event_id), r.id));
+        const rejected = rows.filter((r) => r.event_id === refused).map((r) => ({ id: r.id, error: new Error('INVALID_ARGUMENT') }));
+        return { delivered, rejected };
+      },
+    };
+    await relayOutbox(db, [refusing], log);
+    assert.deepEqual(received, [accepted]);
+    const parked = await db.selectFrom('outbox').select(['published_at', sql<string>`next_attempt_at::text`.as('next')]).where('event_id', '=', refused!).executeTakeFirstOrThrow();
+    assert.deepEqual([parked.published_at, parked.next], [null, 'infinity']);
   });
 
   test('a long outage never overflows the backoff', async () => {
