@@ -64,9 +64,7 @@ async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, op
   for (let batch = 0; batch < maxBatches && Date.now() < deadline; batch += 1) {
     const outcome = await db.transaction().execute(async (trx) => {
       if (!(await repo.lockDestination(trx, publisher.destination))) return 'locked' as const;
-      const rows = publisher.ordered
-        ? await repo.oldestPending(trx, publisher.destination, publisher.batchSize)
-        : await repo.duePending(trx, publisher.destination, publisher.batchSize);
+      const rows = await repo.pendingMessages(trx, publisher.destination, publisher.batchSize, { dueOnly: !publisher.ordered });
       if (rows.length === 0) return 'empty' as const;
       if (publisher.ordered && rows[0]!.next_attempt_at.getTime() > Date.now()) return 'backing-off' as const;
 

@@ -39,28 +39,14 @@ export async function lockDestination(trx: Transaction<Database>, destination: O
   }
 }
 
-/** The oldest pending messages, due or not (an ordered destination backs off as a whole). */
-export function oldestPending(db: Db, destination: OutboxDestination, limit: number) {
-  return db
-    .selectFrom('outbox')
-    .selectAll()
-    .where('destination', '=', destination)
-    .where('published_at', 'is', null)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-}
-
-export function duePending(db: Db, destination: OutboxDestination, limit: number) {
-  return db
-    .selectFrom('outbox')
-    .selectAll()
-    .where('destination', '=', destination)
-    .where('published_at', 'is', null)
-    .where('next_attempt_at', '<=', sql<Date>`now()`)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+/**
+ * Pending messages of a destination, oldest first: all of them (`dueOnly: false`, for an ordered
+ * destination that backs off as a whole) or only those whose backoff is over.
+ */
+export function pendingMessages(db: Db, destination: OutboxDestination, limit: number, options: { dueOnly: boolean }) {
+  let query = db.selectFrom('outbox').selectAll().where('destination', '=', destination).where('published_at', 'is', null);
+  if (options.dueOnly) query = query.where('next_attempt_at', '<=', sql<Date>`now()`);
+  return query.orderBy('id').limit(limit).execute();
 }
 
 export async function markPublished(db: Db, ids: number[]): Promise<void> {

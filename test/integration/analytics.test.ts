@@ -9,30 +9,24 @@ import type { SelfManagedKafkaEvent } from 'aws-lambda';
 import { sql, type Kysely } from 'kysely';
 import { countPatientEvents, getAnalytics } from '../../functions/analytics/analytics.service.js';
 import { recordsOf } from '../../functions/analytics/kafka-event.js';
-import { createDb } from '../../functions/shared/db.js';
 import type { Database } from '../../functions/shared/db.schema.js';
 import { logger } from '../../functions/shared/logger.js';
 import { validateAgainst } from '../../functions/shared/openapi.js';
-import { migrateToLatest } from '../../scripts/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase } from '../support/database.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as SelfManagedKafkaEvent;
 const log = logger.child({ test: 'analytics' });
 log.level = 'silent';
 
-let database: TestDatabase;
 let db: Kysely<Database>;
+let close: () => Promise<void>;
 
 before(async () => {
-  database = await createTestDatabase('analytics');
-  await migrateToLatest(database.url);
-  db = createDb(database.url, 2);
+  ({ db, close } = await createMigratedTestDatabase('analytics', 2));
 });
-
 after(async () => {
-  await db?.destroy();
-  await database?.drop();
+  await close?.();
 });
 
 beforeEach(async () => {

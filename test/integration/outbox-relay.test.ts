@@ -10,26 +10,21 @@ import { sql, type Kysely } from 'kysely';
 import { deleteDeliveredBefore, enqueue, MAX_REJECTIONS } from '../../functions/outbox/outbox.repository.js';
 import { relayOutbox, type Publisher } from '../../functions/outbox/outbox-relay.js';
 import type { OutboxRow } from '../../functions/outbox/outbox.table.js';
-import { createDb } from '../../functions/shared/db.js';
 import type { Database } from '../../functions/shared/db.schema.js';
 import { logger } from '../../functions/shared/logger.js';
-import { migrateToLatest } from '../../scripts/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase } from '../support/database.js';
 
 const log = logger.child({ test: 'outbox-relay' });
 log.level = 'silent';
 
-let database: TestDatabase;
 let db: Kysely<Database>;
+let close: () => Promise<void>;
 
 before(async () => {
-  database = await createTestDatabase('outbox');
-  await migrateToLatest(database.url);
-  db = createDb(database.url, 4);
+  ({ db, close } = await createMigratedTestDatabase('outbox', 4));
 });
 after(async () => {
-  await db?.destroy();
-  await database?.drop();
+  await close?.();
 });
 beforeEach(async () => {
   await sql`truncate outbox`.execute(db);

@@ -3,7 +3,11 @@
  * (TEST_ADMIN_DATABASE_URL, set by scripts/test.ts). Callers migrate it themselves.
  */
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { createDb } from '../../functions/shared/db.js';
+import type { Database } from '../../functions/shared/db.schema.js';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../scripts/local/postgres.js';
+import { migrateToLatest } from '../../scripts/migrate.js';
 
 export interface TestDatabase {
   url: string;
@@ -16,4 +20,18 @@ export async function createTestDatabase(prefix = 'it'): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await ensureDatabase(adminUrl, name);
   return { url: withDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
+}
+
+/** A fresh database migrated to the latest schema, with a Kysely handle on it; `close()` drops it. */
+export async function createMigratedTestDatabase(prefix: string, poolSize = 2): Promise<{ db: Kysely<Database>; close(): Promise<void> }> {
+  const database = await createTestDatabase(prefix);
+  await migrateToLatest(database.url);
+  const db = createDb(database.url, poolSize);
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      await database.drop();
+    },
+  };
 }
