@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createDb } from '../../functions/shared/db.js';
 import type { Database } from '../../functions/shared/db.schema.js';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../scripts/local/postgres.js';
 import { migrateToLatest } from '../../scripts/migrate.js';
@@ -26,6 +25,9 @@ export async function createTestDatabase(prefix = 'it'): Promise<TestDatabase> {
 export async function createMigratedTestDatabase(prefix: string, poolSize = 2): Promise<{ db: Kysely<Database>; close(): Promise<void> }> {
   const database = await createTestDatabase(prefix);
   await migrateToLatest(database.url);
+  // Imported here, not at the top: the functions' config is read once on first import, and test files
+  // that import this module set their environment after importing it.
+  const { createDb } = await import('../../functions/shared/db.js');
   const db = createDb(database.url, poolSize);
   return {
     db,
