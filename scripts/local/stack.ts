@@ -4,7 +4,8 @@
  * KAFKA_BROKERS is set), the gRPC billing server (unless BILLING_GRPC_ADDRESS is set), serverless
  * offline, the local Kafka event source for the analytics function, and the outbox sweep.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { spawnBillingServer } from '../../billing-server/launcher.js';
@@ -44,6 +45,24 @@ export interface Stack {
   services: { name: string; where: string }[];
   /** Stopping order is the reverse of starting order. */
   stop(): Promise<void>;
+}
+
+/**
+ * State for a stack that lives for one run (tests, benchmarks): a temp dir, removed afterwards, whose
+ * services' logs are kept in `keepLogsIn` (the last run's only) for diagnosis.
+ */
+export async function throwawayStateDir(prefix: string, keepLogsIn: string) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  // The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
+  await chmod(dir, 0o755);
+  return {
+    dir,
+    remove: async () => {
+      await rm(keepLogsIn, { recursive: true, force: true });
+      await cp(path.join(dir, 'logs'), keepLogsIn, { recursive: true }).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export const SERVICE = 'patient-management';

@@ -67,6 +67,13 @@ describe('creating a patient', () => {
     assert.deepEqual(fieldsOf(response), ['/dateOfBirth']);
   });
 
+  test('control characters in a name are rejected; an address may span lines', async () => {
+    const tabbed = await create(newPatient({ name: 'Ada\tLovelace' }));
+    assert.equal(tabbed.status, 400);
+    assert.deepEqual(fieldsOf(tabbed), ['/name']);
+    assert.equal((await create(newPatient({ address: '1 Main Street\nSpringfield' }))).status, 201);
+  });
+
   test('wrong types, blank names and unknown fields are rejected', async () => {
     assert.equal((await create(newPatient({ name: 42 }))).status, 400);
     assert.equal((await create(newPatient({ name: '   ' }))).status, 400);
@@ -162,7 +169,7 @@ describe('finding patients', () => {
   });
 
   test('limit above 200, below 1, or not a number is 400; a bad cursor or birthdate is 400', async () => {
-    for (const query of ['limit=201', 'limit=0', 'limit=ten', 'cursor=bogus', 'birthdate=2023-02-30']) {
+    for (const query of ['limit=201', 'limit=0', 'limit=ten', 'cursor=bogus', 'birthdate=2023-02-30', 'birthdate=0000-01-01', 'name=a%00b']) {
       assert.equal((await search(query)).status, 400, query);
     }
   });
@@ -188,7 +195,10 @@ describe('finding patients', () => {
   });
 
   test('the default page size is 50', async () => {
-    const response = await search('');
-    assert.ok((response.body as { patients: Patient[] }).patients.length <= 50);
+    const marker = `Dflt${Date.now().toString(36)}`;
+    for (let i = 0; i < 51; i += 1) assert.equal((await create(newPatient({ name: `${marker} ${i}` }))).status, 201);
+    const page = (await search(`name=${marker}`)).body as { patients: Patient[]; nextCursor: string | null };
+    assert.equal(page.patients.length, 50);
+    assert.ok(page.nextCursor);
   });
 });

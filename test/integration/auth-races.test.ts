@@ -6,27 +6,22 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../functions/shared/db.schema.js';
-import { migrateToLatest } from '../../scripts/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createMigratedTestDatabase } from '../support/database.js';
 
 process.env.JWT_PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 process.env.LOGIN_MAX_FAILURES = '5';
 const { createUser, login, refresh } = await import('../../functions/auth/auth.service.js');
-const { createDb } = await import('../../functions/shared/db.js');
 
-let database: TestDatabase;
 let db: Kysely<Database>;
+let close: () => Promise<void>;
 const user = { email: 'race@clinic.test', password: 'correct horse battery', role: 'clinician' as const };
 
 before(async () => {
-  database = await createTestDatabase('auth');
-  await migrateToLatest(database.url);
-  db = createDb(database.url, 10);
+  ({ db, close } = await createMigratedTestDatabase('auth', 10));
   await createUser(db, user);
 });
 after(async () => {
-  await db?.destroy();
-  await database?.drop();
+  await close?.();
 });
 
 const statusOf = (outcome: PromiseSettledResult<unknown>) =>

@@ -18,10 +18,11 @@ const log = logger.child({ test: 'outbox-relay' });
 log.level = 'silent';
 
 let db: Kysely<Database>;
+let url: string;
 let close: () => Promise<void>;
 
 before(async () => {
-  ({ db, close } = await createMigratedTestDatabase('outbox', 4));
+  ({ db, url, close } = await createMigratedTestDatabase('outbox', 4));
 });
 after(async () => {
   await close?.();
@@ -155,5 +156,20 @@ describe('the outbox relay', () => {
     await sql`update outbox set published_at = now() - interval '1 day' where id = (select max(id) from outbox)`.execute(db);
     assert.equal(await deleteDeliveredBefore(db, 7), 1);
     assert.equal(Number((await sql<{ n: string }>`select count(*) as n from outbox`.execute(db)).rows[0]?.n), 2);
+  });
+
+  test('the scheduled sweep prunes delivered messages, a kick after a patient change does not', async () => {
+    await enqueueEvents(1);
+    await sql`update outbox set published_at = now() - interval '8 days'`.execute(db);
+    process.env.DATABASE_URL = url;
+    const { handler } = await import('../../functions/outbox/relay.js');
+    const { KICK } = await import('../../functions/outbox/relay-trigger.js');
+    const { closeDb } = await import('../../functions/shared/db.js');
+    try {
+      assert.equal((await handler({ ...KICK })).pruned, 0);
+      assert.equal((await handler({})).pruned, 1);
+    } finally {
+      await closeDb();
+    }
   });
 });

@@ -22,7 +22,7 @@ export async function createTestDatabase(prefix = 'it'): Promise<TestDatabase> {
 }
 
 /** A fresh database migrated to the latest schema, with a Kysely handle on it; `close()` drops it. */
-export async function createMigratedTestDatabase(prefix: string, poolSize = 2): Promise<{ db: Kysely<Database>; close(): Promise<void> }> {
+export async function createMigratedTestDatabase(prefix: string, poolSize = 2): Promise<{ url: string; db: Kysely<Database>; close(): Promise<void> }> {
   const database = await createTestDatabase(prefix);
   await migrateToLatest(database.url);
   // Imported here, not at the top: the functions' config is read once on first import, and test files
@@ -30,6 +30,7 @@ export async function createMigratedTestDatabase(prefix: string, poolSize = 2): 
   const { createDb } = await import('../../functions/shared/db.js');
   const db = createDb(database.url, poolSize);
   return {
+    url: database.url,
     db,
     close: async () => {
       await db.destroy();
