@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { exampleDeploySettings } from './deploy/example-settings.js';
 import { startStack, throwawayStateDir, type Stack } from './local/stack.js';
 
 const step = (title: string) => console.log(`\n=== ${title} ===`);
@@ -55,8 +56,9 @@ async function staticChecksAndUnitTests() {
   const unitCode = await runTests(unitFiles, {});
   if (unitCode !== 0) process.exit(unitCode);
 
-  step('serverless package --stage prod');
-  run('node', ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod'], { SLS_TELEMETRY_DISABLED: '1' });
+  // A deployed stage requires its settings; the packaging check gives it the documented fake ones.
+  step('serverless package --stage prod (example settings)');
+  run('node', ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'prod'], { SLS_TELEMETRY_DISABLED: '1', ...exampleDeploySettings });
 }
 
 step('start the test stack');
