@@ -14,8 +14,10 @@ export interface CallOutcome {
   unexpected: boolean;
 }
 
-// SQLSTATE classes 08 (connection exception) and 57P (operator intervention): the database went away.
-const databaseUnavailable = /^(08|57P)/;
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention): the database went away;
+// 53 (insufficient resources: too many clients 53300…), 40001/40P01 (serialization, deadlock) and 55P03
+// (lock not available): it is saturated. Either way the caller may retry: UNAVAILABLE, never INTERNAL.
+const databaseUnavailable = /^(08|57P|53|40001$|40P01$|55P03$)/;
 const networkFailures = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 export function outcomeOfError(err: unknown): CallOutcome {

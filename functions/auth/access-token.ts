@@ -1,12 +1,14 @@
 /**
  * Access tokens: RS256 JWTs with a `kid`, signed with the configured private key and verified against
- * the published JWKS. serverless-offline's authorizer only decodes tokens, so every handler verifies
- * signature, issuer, audience, expiry and lifetime itself; locally that makes it as strict as AWS.
+ * the configured public keys (JWT_PUBLIC_JWKS, see signing-keys.ts) — never by fetching our own JWKS.
+ * serverless-offline's authorizer only decodes tokens, so every handler verifies signature, issuer,
+ * audience, expiry, issue time and lifetime itself; locally that makes it as strict as AWS.
  */
-import { createRemoteJWKSet, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { config } from '../shared/config.js';
 import { resolveSecret } from '../shared/secrets.js';
 import { isRole, ROLE_SCOPES, type Role } from './scopes.js';
+import { publicJwks } from './signing-keys.js';
 
 export interface Actor {
   sub: string;
@@ -15,6 +17,8 @@ export interface Actor {
 }
 
 const MAX_LIFETIME_SECONDS = 15 * 60;
+/** Clocks of the signer and the verifier may differ this much. */
+const CLOCK_SKEW_SECONDS = 30;
 
 type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
 let signingKey: Promise<SigningKey> | undefined;
@@ -43,21 +47,16 @@ export async function issueAccessToken(userId: string, role: Role): Promise<{ to
   return { token, expiresIn };
 }
 
-// Keys are fetched once per container and cached; an unknown `kid` triggers at most one refetch per cooldown.
-let remoteKeys: JWTVerifyGetKey | undefined;
+let verificationKeys: JWTVerifyGetKey | undefined;
 
-function publishedKeys(): JWTVerifyGetKey {
-  remoteKeys ??= createRemoteJWKSet(new URL(config.jwt.jwksUrl), {
-    cacheMaxAge: 10 * 60 * 1000,
-    cooldownDuration: 30 * 1000,
-    timeoutDuration: 3000,
-  });
-  return remoteKeys;
+function configuredKeys(): JWTVerifyGetKey {
+  verificationKeys ??= createLocalJWKSet(publicJwks());
+  return verificationKeys;
 }
 
 export class InvalidTokenError extends Error {}
 
-export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey = publishedKeys()): Promise<Actor> {
+export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey = configuredKeys()): Promise<Actor> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
@@ -65,6 +64,7 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey = p
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
       requiredClaims: ['sub', 'iat', 'exp'],
+      clockTolerance: CLOCK_SKEW_SECONDS,
     }));
   } catch (error) {
     throw new InvalidTokenError(error instanceof Error ? error.message : 'invalid token');
@@ -73,6 +73,8 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey = p
   if (!sub || typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > MAX_LIFETIME_SECONDS) {
     throw new InvalidTokenError('token lifetime exceeds the allowed maximum');
   }
+  // A token "issued" in the future would outlive the 15-minute cap counted from now.
+  if (iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw new InvalidTokenError('token issued in the future');
   if (typeof scope !== 'string' || !isRole(role)) throw new InvalidTokenError('token lacks scope or role');
   return { sub, role, scopes: new Set(scope.split(' ').filter(Boolean)) };
 }

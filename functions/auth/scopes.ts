@@ -8,6 +8,7 @@ export const SCOPES = {
   analyticsRead: 'analytics:read',
   usersManage: 'users:manage',
   auditRead: 'audit:read',
+  outboxManage: 'outbox:manage',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 

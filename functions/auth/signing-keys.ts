@@ -1,23 +1,24 @@
-/** The published JWKS: the current signing key's public half plus retired keys kept during rotation. */
-import { createPublicKey } from 'node:crypto';
-import { exportJWK, type JWK } from 'jose';
+/**
+ * The public keys tokens are verified with: JWT_PUBLIC_JWKS, the current signing key's public half plus
+ * retired keys kept during a rotation. Handlers verify with them locally; the JWKS route publishes them.
+ */
+import type { JWK } from 'jose';
 import { config } from '../shared/config.js';
-import { resolveSecret } from '../shared/secrets.js';
 
-let cached: Promise<{ keys: JWK[] }> | undefined;
+let cached: { keys: JWK[] } | undefined;
 
-export function publicJwks(): Promise<{ keys: JWK[] }> {
-  cached ??= build().catch((error: unknown) => {
-    cached = undefined; // a failed load (the key parameter unreachable) is retried by the next request
-    throw error;
-  });
+export function publicJwks(): { keys: JWK[] } {
+  cached ??= parse(config.jwt.publicJwks);
   return cached;
 }
 
-async function build(): Promise<{ keys: JWK[] }> {
-  const current = await exportJWK(createPublicKey(await resolveSecret('JWT_PRIVATE_KEY')));
-  const previous: JWK[] = config.jwt.previousPublicKeys ? (JSON.parse(config.jwt.previousPublicKeys) as { keys: JWK[] }).keys : [];
-  const keys = [{ ...current, kid: config.jwt.keyId, alg: 'RS256', use: 'sig' }, ...previous.filter((key) => key.kty === 'RSA')];
-  // Only public members leave this function, whatever the configuration held.
-  return { keys: keys.map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg: alg ?? 'RS256', use: use ?? 'sig' })) };
+function parse(text: string): { keys: JWK[] } {
+  if (!text) throw new Error('Missing configuration: set JWT_PUBLIC_JWKS to the JWKS of the token verification keys');
+  const keys = (JSON.parse(text) as { keys?: JWK[] }).keys ?? [];
+  // Only public RSA members are used or published, whatever the configuration held.
+  return {
+    keys: keys
+      .filter((key) => key.kty === 'RSA' && key.kid)
+      .map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg: alg ?? 'RS256', use: use ?? 'sig' })),
+  };
 }

@@ -15,7 +15,7 @@ import type { OutboxDestination, OutboxRow } from './outbox.table.js';
 export interface DeliveryResult {
   /** Rows delivered. */
   delivered: number[];
-  /** Rows the destination refused for good reasons of their own (retrying them later may not help). */
+  /** Rows the destination refused on their merits (retrying the same message cannot help): parked. */
   rejected?: { id: number; error: Error }[];
   /** The destination failed as a whole (unreachable…): every row not delivered is retried later. */
   error?: Error;
@@ -72,14 +72,13 @@ async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, op
       await repo.markPublished(trx, delivered);
       report.published += delivered.length;
       for (const { id, error: reason } of rejected) {
-        if (await repo.markRejected(trx, id, describe(reason))) {
-          log.error({ destination: publisher.destination, outboxId: id }, 'outbox message parked after repeated rejections');
-        }
+        await repo.markParked(trx, id, describe(reason));
+        // An alarm matches this line (event "outbox.parked"); an admin replays the message once the cause is fixed.
+        log.error({ event: 'outbox.parked', destination: publisher.destination, outboxId: id, err: { type: reason.name, code: (reason as { code?: unknown }).code } }, 'outbox message parked: the receiver refused it');
       }
       const settled = new Set([...delivered, ...rejected.map((r) => r.id)]);
       const unsettled = rows.filter((row) => !settled.has(row.id)).map((row) => row.id);
       report.failed += rejected.length;
-      if (rejected.length > 0) log.warn({ destination: publisher.destination, rejected: rejected.length }, 'outbox messages rejected; will retry');
       // A short batch may have raced a commit: read once more before leaving (an empty read ends the run).
       // A publisher that settled nothing stopped for its deadline: the run ends.
       if (!error) return settled.size > 0 ? ('more' as const) : ('empty' as const);
@@ -95,3 +94,34 @@ async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, op
 }
 
 const describe = (error: Error) => `${error.name}: ${error.message}`;
+
+export interface LingerOptions {
+  /** Epoch ms after which no new pass starts. */
+  deadline: number;
+  /** Stay this long after the last delivery, looking for messages committed meanwhile. */
+  lingerMs: number;
+  pollMs: number;
+}
+
+/**
+ * Drains every destination, then keeps looking (every `pollMs`) until nothing has been delivered for
+ * `lingerMs` or the deadline comes: writes that commit while a run is going on are delivered by it,
+ * so writes share relay runs instead of each paying for one.
+ */
+export async function relayUntilIdle(db: Kysely<Database>, publishers: Publisher[], log: Logger, options: LingerOptions): Promise<RelayReport[]> {
+  const totals = new Map<OutboxDestination, RelayReport>(publishers.map((p) => [p.destination, { destination: p.destination, published: 0, failed: 0 }]));
+  let lastDelivery = Date.now();
+  while (Date.now() < options.deadline) {
+    let published = 0;
+    for (const report of await relayOutbox(db, publishers, log, { deadline: options.deadline })) {
+      const total = totals.get(report.destination)!;
+      total.published += report.published;
+      total.failed += report.failed;
+      published += report.published;
+    }
+    if (published > 0) lastDelivery = Date.now();
+    else if (Date.now() - lastDelivery >= options.lingerMs) break;
+    else await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+  }
+  return [...totals.values()];
+}

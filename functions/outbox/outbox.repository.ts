@@ -24,19 +24,40 @@ export async function enqueue(db: Db, messages: OutboxMessage[]): Promise<void> 
 }
 
 /**
- * One relay at a time drains a destination (a transaction-scoped advisory lock), which keeps
- * Kafka events in commit order per patient. A second relay waits a little (3 s) for the lock before
- * giving up; the holder re-reads once after its last batch, and the sweep catches the rest.
+ * One relay at a time drains a destination (a transaction-scoped advisory lock), which keeps Kafka
+ * events in commit order per patient. A relay that finds it taken moves on at once: the holder is
+ * draining and lingers for new messages (relay.ts), and the sweep catches the rest.
  */
 export async function lockDestination(trx: Transaction<Database>, destination: OutboxDestination): Promise<boolean> {
-  await sql`set local lock_timeout = '3s'`.execute(trx);
-  try {
-    await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_SPACE.outbox}, hashtext(${destination}))`.execute(trx);
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '55P03') return false; // lock_not_available: another relay is on it
-    throw error;
-  }
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${ADVISORY_LOCK_SPACE.outbox}, hashtext(${destination})) as locked`.execute(trx);
+  return rows[0]?.locked === true;
+}
+
+/**
+ * At most `slots` relay runs at once, whoever invokes them (AWS honours the function's reserved
+ * concurrency; serverless offline ignores it). A run holds one session-level advisory lock on its own
+ * connection and does all its work on that connection; `undefined` when every slot is taken.
+ */
+export async function withRelaySlot<T>(db: Kysely<Database>, slots: number, work: (connection: Kysely<Database>) => Promise<T>): Promise<T | undefined> {
+  return db.connection().execute(async (connection) => {
+    for (let slot = 0; slot < slots; slot += 1) {
+      const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(${ADVISORY_LOCK_SPACE.relaySlots}, ${slot}) as got`.execute(connection);
+      if (!rows[0]?.got) continue;
+      try {
+        return await work(connection);
+      } finally {
+        await sql`select pg_advisory_unlock(${ADVISORY_LOCK_SPACE.relaySlots}, ${slot})`.execute(connection);
+      }
+    }
+    return undefined;
+  });
+}
+
+/** Relay runs going on now (held slots), for tests and operators. */
+export async function runningRelays(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+    where locktype = 'advisory' and classid = ${ADVISORY_LOCK_SPACE.relaySlots} and granted`.execute(db);
+  return rows[0]?.n ?? 0;
 }
 
 /**
@@ -44,7 +65,12 @@ export async function lockDestination(trx: Transaction<Database>, destination: O
  * destination that backs off as a whole) or only those whose backoff is over.
  */
 export function pendingMessages(db: Db, destination: OutboxDestination, limit: number, options: { dueOnly: boolean }) {
-  let query = db.selectFrom('outbox').selectAll().where('destination', '=', destination).where('published_at', 'is', null);
+  let query = db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('destination', '=', destination)
+    .where('published_at', 'is', null)
+    .where('next_attempt_at', '<>', sql<Date>`'infinity'::timestamptz`);
   if (options.dueOnly) query = query.where('next_attempt_at', '<=', sql<Date>`now()`);
   return query.orderBy('id').limit(limit).execute();
 }
@@ -70,24 +96,47 @@ export async function markFailed(db: Db, ids: number[], error: string): Promise<
 }
 
 /**
- * A message its destination keeps refusing (billing: INVALID_ARGUMENT) backs off like any other, and
- * after MAX_REJECTIONS it is parked: no longer retried, kept for an operator (see README).
+ * A message its receiver refuses on its merits (billing: INVALID_ARGUMENT, FAILED_PRECONDITION…) is
+ * parked at once: retrying the same bytes cannot help. It stays, never retried, until an admin replays
+ * it (`POST /api/outbox/{id}/retry`) once the cause is fixed. Passing failures never park (markFailed).
  */
-export const MAX_REJECTIONS = 20;
-
-export async function markRejected(db: Db, id: number, error: string): Promise<boolean> {
-  const row = await db
+export async function markParked(db: Db, id: number, error: string): Promise<void> {
+  await db
     .updateTable('outbox')
-    .set((eb) => ({
-      attempts: eb('attempts', '+', 1),
-      last_error: error.slice(0, 500),
-      next_attempt_at: sql<Date>`case when attempts + 1 >= ${MAX_REJECTIONS} then 'infinity'::timestamptz
-        else now() + make_interval(secs => least(60, power(2, least(attempts, 6)))) end`,
-    }))
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500), next_attempt_at: sql<Date>`'infinity'::timestamptz` }))
     .where('id', '=', id)
-    .returning(['attempts'])
+    .execute();
+}
+
+export type OutboxState = 'pending' | 'parked' | 'delivered';
+
+const PARKED = sql<Date>`'infinity'::timestamptz`;
+
+/** Messages in a state, oldest first, after `afterId` (keyset paging). The payload stays in the database. */
+export function messagesInState(db: Db, state: OutboxState, limit: number, afterId = 0) {
+  let query = db
+    .selectFrom('outbox')
+    .select(['id', 'event_id', 'destination', 'aggregate_id', 'created_at', 'attempts', 'next_attempt_at', 'last_error', 'published_at'])
+    .where('id', '>', afterId);
+  if (state === 'delivered') query = query.where('published_at', 'is not', null);
+  else query = query.where('published_at', 'is', null).where('next_attempt_at', state === 'parked' ? '=' : '<>', PARKED);
+  return query.orderBy('id').limit(limit).execute();
+}
+
+/** Puts a parked message back in line (due now). Returns false when there is no such parked message. */
+export async function unpark(db: Db, id: number): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('published_at', 'is', null)
+    .where('next_attempt_at', '=', PARKED)
     .executeTakeFirst();
-  return (row?.attempts ?? 0) >= MAX_REJECTIONS;
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function findMessage(db: Db, id: number) {
+  return db.selectFrom('outbox').select(['id', 'published_at', 'next_attempt_at']).where('id', '=', id).executeTakeFirst();
 }
 
 export function pendingCount(db: Db) {

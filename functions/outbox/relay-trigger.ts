@@ -1,6 +1,7 @@
 /**
  * Asks the outbox relay to run now, without waiting for it: an asynchronous Lambda invoke
- * (InvocationType Event). If the kick fails, nothing is lost: the scheduled sweep delivers the rows.
+ * (InvocationType Event), at most one per KICK_INTERVAL_MS per container. If the kick fails, nothing
+ * is lost: the scheduled sweep delivers the rows.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { config } from '../shared/config.js';
@@ -22,11 +23,24 @@ function lambda(): LambdaClient {
   return client;
 }
 
+/**
+ * A relay run drains everything pending and then lingers (RELAY_LINGER_MS, see relay.ts) for writes that
+ * commit meanwhile, so one kick serves every write of this container in the next KICK_INTERVAL_MS: a write
+ * does not cost a Lambda invocation of its own. The interval is shorter than the linger, so a write that
+ * skips its kick always commits while the relay its container kicked is still looking.
+ */
+export const KICK_INTERVAL_MS = 400;
+let lastKick = -Infinity;
+
 export async function kickOutboxRelay(log: Logger): Promise<void> {
   if (!config.outbox.relayFunctionName) return;
+  const now = performance.now();
+  if (now - lastKick < KICK_INTERVAL_MS) return;
+  lastKick = now;
   try {
     await lambda().send(new InvokeCommand({ FunctionName: config.outbox.relayFunctionName, InvocationType: 'Event', Payload: kickPayload }));
   } catch (error) {
+    lastKick = -Infinity; // the next write tries again
     log.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'outbox relay kick failed; the sweep will deliver');
   }
 }

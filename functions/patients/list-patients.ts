@@ -8,6 +8,8 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 export const handler = httpRoute({ scopes: [SCOPES.patientsRead] }, async (event, context) => {
   const { query } = validateParameters('/api/patients', 'get', event);
+  // HEAD reads no records, so it discloses none and leaves nothing in the audit trail.
+  if (event.requestContext?.http?.method === 'HEAD') return { statusCode: 200, headers: { 'Content-Type': 'application/json' } };
   const caller = { actor: context.actor.sub, requestId: context.requestId };
   const page = await listPatients(db(), caller, {
     name: query.name as string | undefined,

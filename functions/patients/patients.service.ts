@@ -45,6 +45,10 @@ const latestToday = () => new Date(Date.now() + 14 * 3600 * 1000).toISOString().
 function checkDates(input: PatientInput, today = latestToday()): void {
   const errors: FieldError[] = [];
   if (input.dateOfBirth > today) errors.push({ field: '/dateOfBirth', message: 'must not be in the future' });
+  if (input.registeredDate !== undefined) {
+    if (input.registeredDate > today) errors.push({ field: '/registeredDate', message: 'must not be in the future' });
+    else if (errors.length === 0 && input.registeredDate < input.dateOfBirth) errors.push({ field: '/registeredDate', message: 'must not be before dateOfBirth' });
+  }
   if (errors.length > 0) throw validationFailed(errors);
 }
 

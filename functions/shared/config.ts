@@ -23,12 +23,16 @@ function load() {
     jwt: Object.freeze({
       issuer,
       audience: process.env.JWT_AUDIENCE ?? 'patient-management-api',
-      jwksUrl: process.env.JWT_JWKS_URL ?? `${issuer}/.well-known/jwks.json`,
+      jwksUrl: `${issuer}/.well-known/jwks.json`,
       accessTokenTtlSeconds: Math.min(integer('ACCESS_TOKEN_TTL_SECONDS', 900), 900),
       refreshTokenTtlSeconds: integer('REFRESH_TOKEN_TTL_SECONDS', 7 * 24 * 3600),
       keyId: process.env.JWT_KEY_ID ?? 'local-dev',
-      /** JSON JWKS of retired public keys still published during a rotation. */
-      previousPublicKeys: process.env.JWT_PREVIOUS_PUBLIC_JWKS ?? '',
+      /**
+       * JSON JWKS of the public keys tokens are verified with (the current signing key's and, during a
+       * rotation, the retired one's); published as is at /.well-known/jwks.json. It reaches every function
+       * by configuration, so no token check waits on a call to our own JWKS endpoint.
+       */
+      publicJwks: process.env.JWT_PUBLIC_JWKS ?? '',
     }),
     login: Object.freeze({
       maxFailures: integer('LOGIN_MAX_FAILURES', 5),
@@ -46,6 +50,8 @@ function load() {
     outbox: Object.freeze({
       relayFunctionName: process.env.OUTBOX_RELAY_FUNCTION ?? '',
       lambdaEndpoint: process.env.LAMBDA_ENDPOINT ?? '',
+      /** Relay runs at once (the function's reserved concurrency in AWS, enforced in the database everywhere). */
+      maxConcurrentRuns: integer('OUTBOX_RELAY_CONCURRENCY', 2),
     }),
   });
 }

@@ -5,6 +5,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { config } from './config.js';
+import { logger } from './logger.js';
 import type { Database } from './db.schema.js';
 import { resolveSecret } from './secrets.js';
 
@@ -38,8 +39,19 @@ export function createDb(connectionString: string, max = 2): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(connectionString, max) }) });
 }
 
+// Names the function in pg_stat_activity, so an operator sees who holds the connections.
+const applicationName = (process.env.AWS_LAMBDA_FUNCTION_NAME ?? config.serviceName).slice(0, 63);
+
+/**
+ * No connection within 2 s means the database is saturated: the request fails fast with 503 and
+ * Retry-After (problem.ts) instead of queueing until the function times out.
+ */
 function createPool(connectionString: string, max: number): pg.Pool {
-  return new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000, application_name: applicationName });
+  // An idle connection the server closed (a restart, a terminated backend) emits 'error' on the pool;
+  // unhandled, it would end the process. The next query simply opens a new connection.
+  pool.on('error', (error) => logger.warn({ err: { type: error.name, code: (error as { code?: string }).code } }, 'idle database connection lost'));
+  return pool;
 }
 
 export async function closeDb(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   unauthorized,
   unsupportedMediaType,
   validationFailed,
+  type FieldError,
 } from './errors.js';
 import { logger, type Logger } from './logger.js';
 import { validateAgainst } from './openapi.js';
@@ -74,6 +75,9 @@ function problemErrors(): Middleware {
       const err = { type: error?.name, code: (error as { code?: string })?.code, frames: callSites(error) };
       if (known instanceof AppError && known === error && known.status < 500) {
         log.info({ status: known.status, code: known.code }, 'request rejected');
+      } else if (known?.status === 503) {
+        // A dependency saturated or briefly away: the client is told to retry (Retry-After).
+        log.warn({ status: 503, err }, 'dependency unavailable');
       } else if (known && known.status < 500) {
         // Input that validation let through and the database refused: answered as 400, but worth a look.
         log.warn({ status: known.status, err }, 'request rejected by the database');
@@ -92,7 +96,8 @@ function callSites(error: Error | null | undefined): string | undefined {
 function authenticate(scopes: readonly Scope[]): Middleware {
   return {
     before: async ({ event, context }) => {
-      const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header(event, 'authorization') ?? '');
+      // The scheme name is case-insensitive (RFC 9110 §11.1).
+      const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header(event, 'authorization') ?? '');
       if (!match?.[1]) throw unauthorized();
       try {
         context.actor = await verifyAccessToken(match[1]);
@@ -122,12 +127,31 @@ function jsonBody(schemaName: string): Middleware {
         throw badRequest('The request body is not valid JSON.');
       }
       // PostgreSQL text cannot hold NUL characters: refuse them here rather than fail at the database.
-      if (text.includes('\0') || /\\u0000/i.test(text)) throw badRequest('The request body must not contain NUL characters.');
+      // The decoded values are checked, so the six characters `\u0000` written as text stay acceptable.
+      const unreadable = unreadableText(parsed);
+      if (unreadable.nul) throw badRequest('The request body must not contain NUL characters.');
+      if (unreadable.fields.length > 0) throw validationFailed(unreadable.fields);
       const errors = validateAgainst(schemaName, parsed);
       if (errors.length > 0) throw validationFailed(errors);
       context.body = parsed;
     },
   };
+}
+
+/** U+FFFD (what invalid UTF-8 decodes to) or a surrogate without its pair: text that cannot be stored faithfully. */
+const GARBLED = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_FIELD_ERRORS = 20;
+
+function unreadableText(value: unknown, pointer = '', found = { nul: false, fields: [] as FieldError[] }) {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) found.nul = true;
+    else if (GARBLED.test(value) && found.fields.length < MAX_FIELD_ERRORS) {
+      found.fields.push({ field: pointer || '/', message: 'must be valid Unicode text (no U+FFFD replacement characters or unpaired surrogates)' });
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) unreadableText(item, `${pointer}/${key}`, found);
+  }
+  return found;
 }
 
 export function httpRoute(

@@ -1,6 +1,6 @@
 /** Turns any error into an RFC 9457 application/problem+json response; 5xx details never leak. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError, badRequest } from './errors.js';
+import { AppError, badRequest, serviceUnavailable } from './errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://patient-management.dev/problems/';
 
@@ -9,10 +9,30 @@ export const PROBLEM_TYPE_BASE = 'https://patient-management.dev/problems/';
 // mapped: no checked input can cause them, so they would be our bugs.
 const INVALID_VALUE_SQLSTATES = new Set(['22P02', '22007', '22008', '22021']);
 
+/**
+ * The database is saturated or briefly away: too many clients (53300), starting up or shutting down
+ * (57P03, 57P01), connection failures (08xxx), a lost serialization race or deadlock (40001, 40P01), a
+ * lock or statement timeout (55P03, 57014). The transaction rolled back, so nothing is half-written
+ * and the same request may simply be sent again.
+ */
+const TRANSIENT_SQLSTATES = new Set(['53300', '53400', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '40001', '40P01', '55P03', '57014']);
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+// pg-pool and pg raise these without a code when no connection can be had in time.
+const TRANSIENT_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout/i;
+
+export function isTransientDatabaseError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') return TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NETWORK_CODES.has(code);
+  return typeof message === 'string' && TRANSIENT_MESSAGES.test(message);
+}
+
+export const databaseBusy = () => serviceUnavailable('The database is busy or briefly unavailable; retry shortly.', 2);
+
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && INVALID_VALUE_SQLSTATES.has(code)) return badRequest('A value in the request is not acceptable.');
+  if (isTransientDatabaseError(error)) return databaseBusy();
   return undefined;
 }
 

@@ -23,7 +23,7 @@ export async function startOffline(options: {
   const child = spawn(
     process.execPath,
     [
-      'node_modules/serverless/bin/serverless.js',
+      'scripts/local/offline-process.mjs',
       'offline',
       'start',
       '--stage',

@@ -8,6 +8,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
+/** max_connections of the embedded PostgreSQL. */
+export const LOCAL_MAX_CONNECTIONS = 100;
+
 export interface PostgresHandle {
   /** URL of the application database. */
   url: string;
@@ -44,6 +47,9 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     persistent: options.persistent,
     // PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created if missing).
     createPostgresUser: true,
+    // The local connection cap (README "Concurrency limits (local)"): every function's pool, the billing
+    // server's and the tools' fit under it with room to spare.
+    postgresFlags: ['-c', `max_connections=${LOCAL_MAX_CONNECTIONS}`],
     onLog: (message) => {
       recent.push(String(message).trim());
       if (recent.length > 20) recent.shift();

@@ -4,7 +4,8 @@
  * KAFKA_BROKERS is set), the gRPC billing server (unless BILLING_GRPC_ADDRESS is set), serverless
  * offline, the local Kafka event source for the analytics function, and the outbox sweep.
  */
-import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createPublicKey } from 'node:crypto';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -52,7 +53,9 @@ export interface Stack {
  * services' logs are kept in `keepLogsIn` (the last run's only) for diagnosis.
  */
 export async function throwawayStateDir(prefix: string, keepLogsIn: string) {
+  await removeAbandonedStateDirs(prefix);
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await writeFile(path.join(dir, OWNER_FILE), String(process.pid));
   // The embedded PostgreSQL runs as the `postgres` user when we are root: it must reach its data dir.
   await chmod(dir, 0o755);
   return {
@@ -60,9 +63,50 @@ export async function throwawayStateDir(prefix: string, keepLogsIn: string) {
     remove: async () => {
       await rm(keepLogsIn, { recursive: true, force: true });
       await cp(path.join(dir, 'logs'), keepLogsIn, { recursive: true }).catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
+      // A process that exited a moment ago may have flushed a last file (ENOTEMPTY): rm retries those.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
+}
+
+const OWNER_FILE = 'owner.pid';
+
+/**
+ * State dirs of earlier runs that were killed outright (SIGKILL, a lost terminal): their owner is gone.
+ * Their services may still run: stop them, then remove the dir. Runs still alive (a parallel
+ * `TEST_PORT_OFFSET` run) are left alone.
+ */
+async function removeAbandonedStateDirs(prefix: string): Promise<void> {
+  for (const name of await readdir(os.tmpdir()).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number.parseInt(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(owner) && isAlive(owner)) continue;
+    const started = await stat(dir).then((info) => info.mtimeMs).catch(() => Date.now());
+    if (!Number.isInteger(owner) && Date.now() - started < 60_000) continue; // being created right now
+    await stopKafkaBrokerAt(path.join(dir, 'kafka')).catch(() => undefined);
+    const postmaster = Number.parseInt(await readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(postmaster) && isAlive(postmaster)) {
+      process.kill(postmaster, 'SIGINT'); // fast shutdown
+      for (let i = 0; i < 50 && isAlive(postmaster); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The JWKS handlers verify tokens with: the public half of the (local-development) signing key. */
+function publicJwksOf(privateKeyPem: string, kid: string): string {
+  const jwk = createPublicKey(privateKeyPem).export({ format: 'jwk' });
+  return JSON.stringify({ keys: [{ ...jwk, kid, alg: 'RS256', use: 'sig' }] });
 }
 
 export const SERVICE = 'patient-management';
@@ -74,7 +118,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stop = async () => {
     for (const { name, stop: stopOne } of stops.reverse()) {
       // A component whose peer already died (Ctrl-C reaches every child) must not hold up the rest.
-      await withTimeout(stopOne(), 10_000, name).catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
+      // Longer than any component's own stop (Kafka: 15 s, then SIGKILL), so none is still writing its state
+      // when the caller removes it.
+      await withTimeout(stopOne(), 30_000, name).catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
     }
   };
   const logs = path.join(options.stateDir, 'logs');
@@ -92,6 +138,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await seedDevUser(postgres.url);
 
     const privateKey = process.env.JWT_PRIVATE_KEY ?? (await ensureDevSigningKey(path.join(options.stateDir, 'dev-signing-key.pem')));
+    const publicJwks = process.env.JWT_PUBLIC_JWKS ?? publicJwksOf(privateKey, process.env.JWT_KEY_ID ?? 'local-dev');
 
     let brokers = process.env.KAFKA_BROKERS;
     if (!brokers) {
@@ -127,6 +174,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const env: Record<string, string> = {
       DATABASE_URL: postgres.url,
       JWT_PRIVATE_KEY: privateKey,
+      JWT_PUBLIC_JWKS: publicJwks,
       JWT_ISSUER: issuer,
       KAFKA_BROKERS: brokers,
       BILLING_GRPC_ADDRESS: billingAddress,

@@ -4,8 +4,6 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { APIGatewayProxyEventV2, Context, SelfManagedKafkaEvent } from 'aws-lambda';
@@ -19,7 +17,6 @@ const fixture = (name: string) =>
 const lambdaContext = { awsRequestId: 'test-request' } as Context;
 
 let database: TestDatabase;
-let jwks: Server;
 let consume: typeof import('../../functions/analytics/consume-patient-events.js');
 let getAnalytics: typeof import('../../functions/analytics/get-analytics.js');
 let issueAccessToken: typeof import('../../functions/auth/access-token.js').issueAccessToken;
@@ -30,9 +27,7 @@ before(async () => {
   await migrateToLatest(database.url);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keys = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'analytics-test', alg: 'RS256', use: 'sig' }] });
-  jwks = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'application/json' }).end(keys));
-  await new Promise<void>((listening) => jwks.listen(0, '127.0.0.1', listening));
-  process.env.JWT_JWKS_URL = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+  process.env.JWT_PUBLIC_JWKS = keys;
   process.env.JWT_PRIVATE_KEY = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   process.env.JWT_KEY_ID = 'analytics-test';
   process.env.LOG_LEVEL = 'silent';
@@ -44,7 +39,6 @@ before(async () => {
 
 after(async () => {
   await closeDb?.();
-  jwks?.close();
   await database?.drop();
 });
 

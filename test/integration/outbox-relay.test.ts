@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { deleteDeliveredBefore, enqueue, MAX_REJECTIONS } from '../../functions/outbox/outbox.repository.js';
+import { deleteDeliveredBefore, enqueue, messagesInState, unpark } from '../../functions/outbox/outbox.repository.js';
 import { relayOutbox, type Publisher } from '../../functions/outbox/outbox-relay.js';
 import type { OutboxRow } from '../../functions/outbox/outbox.table.js';
 import type { Database } from '../../functions/shared/db.schema.js';
@@ -108,9 +108,9 @@ describe('the outbox relay', () => {
     assert.equal(report?.published, 2);
   });
 
-  test('a message its destination keeps refusing is parked after repeated rejections, the others still go out', async () => {
+  test('a message its destination refuses is parked at once, the others still go out', async () => {
     const [refused, accepted] = await enqueueEvents(2);
-    await sql`update outbox set destination = 'billing', attempts = case when event_id = ${refused} then ${MAX_REJECTIONS - 1} else 0 end`.execute(db);
+    await sql`update outbox set destination = 'billing'`.execute(db);
     const received: string[] = [];
     const refusing: Publisher = {
       destination: 'billing',
@@ -126,6 +126,22 @@ describe('the outbox relay', () => {
     assert.deepEqual(received, [accepted]);
     const parked = await db.selectFrom('outbox').select(['published_at', sql<string>`next_attempt_at::text`.as('next')]).where('event_id', '=', refused!).executeTakeFirstOrThrow();
     assert.deepEqual([parked.published_at, parked.next], [null, 'infinity']);
+    assert.deepEqual((await messagesInState(db, 'parked', 10)).map((m) => m.event_id), [refused]);
+  });
+
+  test('a replayed parked message is delivered by the next run', async () => {
+    const [eventId] = await enqueueEvents(1);
+    await sql`update outbox set next_attempt_at = 'infinity'`.execute(db);
+    const [message] = await messagesInState(db, 'parked', 10);
+    const idle = recordingDestination();
+    await relayOutbox(db, [idle.publisher], log);
+    assert.deepEqual(idle.received, []);
+
+    assert.equal(await unpark(db, message!.id), true);
+    const recovered = recordingDestination();
+    await relayOutbox(db, [recovered.publisher], log);
+    assert.deepEqual(recovered.received, [eventId]);
+    assert.equal(await unpark(db, message!.id), false);
   });
 
   test('a long outage never overflows the backoff', async () => {
