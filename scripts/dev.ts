@@ -2,6 +2,7 @@
  * `npm run dev`: the whole system on this machine, state kept in .local/. Ctrl-C stops all of it.
  */
 import { execFileSync } from 'node:child_process';
+import { startDevConsole } from './local/console.js';
 import { startStack } from './local/stack.js';
 
 execFileSync('npm', ['run', '--silent', 'generate'], { stdio: 'inherit' });
@@ -31,6 +32,8 @@ const stack = await startStack({
 });
 running.stop = stack.stop;
 if (stopping) await shutdown();
+const webConsole = await startDevConsole('http://localhost:4000');
+stack.services.push({ name: 'Web console', where: `${webConsole.url} (sign in as testuser@test.com / password123)` });
 
 const width = Math.max(...stack.services.map((s) => s.name.length));
 console.log('\nPatient management is running:');

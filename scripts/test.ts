@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { exampleDeploySettings } from './deploy/example-settings.js';
+import { buildConsole } from './local/console.js';
 import { startStack, throwawayStateDir, type Stack } from './local/stack.js';
 
 const step = (title: string) => console.log(`\n=== ${title} ===`);
@@ -39,6 +40,8 @@ const portOffset = Number(process.env.TEST_PORT_OFFSET ?? 0);
 
 step('generate code from proto/ and openapi.yaml');
 run('npm', ['run', '--silent', 'generate']);
+step('build the web console');
+await buildConsole();
 if (onlyFiles.length === 0) await staticChecksAndUnitTests();
 
 async function staticChecksAndUnitTests() {
@@ -55,6 +58,8 @@ async function staticChecksAndUnitTests() {
   step(`unit tests (${unitFiles.length} files)`);
   const unitCode = await runTests(unitFiles, {});
   if (unitCode !== 0) process.exit(unitCode);
+  step('web console unit tests (Vitest)');
+  run('npm', ['run', '--silent', '--workspace', 'web', 'test']);
 
   // A deployed stage requires its settings; the packaging check gives it the documented fake ones.
   step('serverless package --stage prod (example settings)');

@@ -1,0 +1,78 @@
+/**
+ * "Search patients": results as the user types (debounced), by name, email or birth date, with paging through
+ * long result lists. The patients list and the audit page both use it; `linkTo` says where a result leads.
+ */
+import { Anchor, Button, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { api, unwrap } from '../api/client';
+import { formErrors } from '../api/problem';
+import { patientQuery } from './patient-search';
+
+const PAGE_SIZE = 25;
+
+export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
+  const [params, setParams] = useSearchParams();
+  const text = params.get('q') ?? '';
+  const [debounced] = useDebouncedValue(text, 250);
+  const query = patientQuery(debounced);
+  const results = useInfiniteQuery({
+    queryKey: ['/api/patients', query],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET('/api/patients', { params: { query: { ...query, limit: PAGE_SIZE, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+  const patients = results.data?.pages.flatMap((page) => page.patients) ?? [];
+
+  return (
+    <Stack>
+      <TextInput
+        label="Search patients"
+        description="Part of a name, an email, or a date of birth (YYYY-MM-DD)"
+        type="search"
+        value={text}
+        onChange={(event) => setParams(event.currentTarget.value ? { q: event.currentTarget.value } : {}, { replace: true })}
+      />
+      {results.isError && (
+        <Text c="red.9" role="alert">
+          {formErrors(results.error, []).message}
+        </Text>
+      )}
+      <Text size="sm" role="status" aria-live="polite">
+        {results.isPending ? 'Searching…' : patients.length === 0 ? 'No patients match.' : `${patients.length}${results.hasNextPage ? '+' : ''} patients`}
+      </Text>
+      {patients.length > 0 && (
+        <Table className="pm-table" striped highlightOnHover>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Email</Table.Th>
+              <Table.Th scope="col">Date of birth</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {patients.map((patient) => (
+              <Table.Tr key={patient.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={linkTo(patient.id)}>
+                    {patient.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{patient.email}</Table.Td>
+                <Table.Td>{patient.dateOfBirth}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {results.hasNextPage && (
+        <Button variant="default" onClick={() => void results.fetchNextPage()} loading={results.isFetchingNextPage} style={{ alignSelf: 'start' }}>
+          Show more patients
+        </Button>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,18 @@
+import { describe, expect, test } from 'vitest';
+import { patientQuery } from './patient-search';
+
+describe('patientQuery', () => {
+  test('a date searches by birth date', () => {
+    expect(patientQuery(' 1985-06-15 ')).toEqual({ birthdate: '1985-06-15' });
+  });
+  test('an email searches by email', () => {
+    expect(patientQuery('jane.doe@example.org')).toEqual({ email: 'jane.doe@example.org' });
+  });
+  test('anything else searches by part of the name', () => {
+    expect(patientQuery('Jane D')).toEqual({ name: 'Jane D' });
+    expect(patientQuery('1985')).toEqual({ name: '1985' });
+  });
+  test('nothing lists everyone', () => {
+    expect(patientQuery('   ')).toEqual({});
+  });
+});

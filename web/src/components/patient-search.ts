@@ -1,0 +1,10 @@
+/** One search box for patients: an email, a birth date (YYYY-MM-DD) or part of a name. */
+export type PatientQuery = { email: string } | { birthdate: string } | { name: string } | Record<string, never>;
+
+export function patientQuery(text: string): PatientQuery {
+  const q = text.trim();
+  if (q === '') return {};
+  if (/^\d{4}-\d{2}-\d{2}$/.test(q)) return { birthdate: q };
+  if (/^[^\s@]+@[^\s@]+$/.test(q)) return { email: q };
+  return { name: q };
+}

@@ -1,0 +1,43 @@
+import { useForm } from '@mantine/form';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { formErrors } from '../../api/problem';
+import { PageTitle } from '../../components/PageTitle';
+import { PatientForm, patientFieldNames, today } from './PatientForm';
+import { createPatient, type PatientFields } from './queries';
+
+export default function NewPatientPage() {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [message, setMessage] = useState<string>();
+  const form = useForm<PatientFields>({
+    initialValues: { name: '', email: '', address: '', dateOfBirth: '', registeredDate: today() },
+  });
+  const register = useMutation({
+    mutationFn: createPatient,
+    onSuccess: (patient) => {
+      void queryClient.invalidateQueries({ queryKey: ['/api/patients'] });
+      navigate(`/patients/${patient.id}`, { replace: true });
+    },
+    onError: (error) => {
+      const { fields, message } = formErrors(error, patientFieldNames, 'email');
+      form.setErrors(fields);
+      setMessage(message);
+    },
+  });
+  return (
+    <>
+      <PageTitle>New patient</PageTitle>
+      <PatientForm
+        form={form}
+        saving={register.isPending}
+        message={message}
+        onSubmit={(values) => {
+          setMessage(undefined);
+          register.mutate(values);
+        }}
+      />
+    </>
+  );
+}

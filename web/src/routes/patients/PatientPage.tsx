@@ -1,0 +1,191 @@
+/**
+ * One patient: the record (correct it, delete it), the billing panel, and for admins a link to the audit trail.
+ * A correction or deletion names the version it was made on (If-Match); when someone else changed the record
+ * meanwhile (412) their version is shown next to the user's edit, which they can re-apply or drop.
+ */
+import { Alert, Anchor, Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError, formErrors } from '../../api/problem';
+import { useSession } from '../../api/useSession';
+import { Loading } from '../../components/Loading';
+import { PageTitle } from '../../components/PageTitle';
+import { mayOpen } from '../../roles';
+import { BillingPanel } from './BillingPanel';
+import { PatientForm, patientFieldNames } from './PatientForm';
+import { deletePatient, patientKey, patientQuery, readPatient, updatePatient, type Patient, type PatientFields, type VersionedPatient } from './queries';
+
+const fieldsOf = ({ name, email, address, dateOfBirth, registeredDate }: Patient): PatientFields => ({
+  name,
+  email,
+  address,
+  dateOfBirth,
+  registeredDate,
+});
+
+export default function PatientPage() {
+  const { id = '' } = useParams();
+  const patient = useQuery(patientQuery(id));
+  const state = useSession();
+  if (patient.isPending) return <Loading />;
+  if (patient.isError) {
+    return (
+      <>
+        <PageTitle>Patient not available</PageTitle>
+        <Alert color="red" role="alert">
+          {formErrors(patient.error, []).message}
+        </Alert>
+        <Anchor component={Link} to="/patients" mt="md" display="inline-block">
+          Back to the patient list
+        </Anchor>
+      </>
+    );
+  }
+  return (
+    <Stack gap="xl">
+      <PatientRecord key={id} loaded={patient.data} />
+      <BillingPanel patientId={id} />
+      {state.status === 'signed-in' && mayOpen(state.role, 'audit') && (
+        <Anchor component={Link} to={`/audit/${id}`}>
+          Audit trail of this patient
+        </Anchor>
+      )}
+    </Stack>
+  );
+}
+
+function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
+  const id = loaded.patient.id;
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const form = useForm<PatientFields>({ initialValues: fieldsOf(loaded.patient) });
+  // The version the user's edit is based on (not whatever a background refetch brought in since).
+  const [base, setBase] = useState(loaded);
+  const [theirs, setTheirs] = useState<VersionedPatient>();
+  const [message, setMessage] = useState<string>();
+  const [saved, setSaved] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+
+  const changedMeanwhile = async (error: unknown) => {
+    if (!(error instanceof ApiError && error.status === 412)) return false;
+    const current = await readPatient(id);
+    queryClient.setQueryData(patientKey(id), current);
+    setBase(current);
+    setTheirs(current);
+    return true;
+  };
+
+  const save = useMutation({
+    mutationFn: (values: PatientFields) => updatePatient(id, base.etag, values),
+    onSuccess: (fresh) => {
+      queryClient.setQueryData(patientKey(id), fresh);
+      void queryClient.invalidateQueries({ queryKey: ['/api/patients'], exact: false, refetchType: 'none' });
+      setBase(fresh);
+      setTheirs(undefined);
+      form.setValues(fieldsOf(fresh.patient));
+      form.resetDirty(fieldsOf(fresh.patient));
+      setSaved(true);
+    },
+    onError: async (error) => {
+      if (await changedMeanwhile(error)) return;
+      const { fields, message } = formErrors(error, patientFieldNames, 'email');
+      form.setErrors(fields);
+      setMessage(message);
+    },
+  });
+
+  const remove = useMutation({
+    mutationFn: () => deletePatient(id, base.etag),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: patientKey(id) });
+      void queryClient.invalidateQueries({ queryKey: ['/api/patients'] });
+      navigate('/patients', { replace: true });
+    },
+    onError: async (error) => {
+      setConfirmingDelete(false);
+      if (await changedMeanwhile(error)) return;
+      setMessage(formErrors(error, []).message);
+    },
+  });
+
+  const submit = (values: PatientFields) => {
+    setMessage(undefined);
+    setSaved(false);
+    save.mutate(values);
+  };
+
+  return (
+    <section>
+      <PageTitle>{base.patient.name}</PageTitle>
+      <Text size="sm" c="gray.7" mb="md">
+        Patient record · registered {base.patient.registeredDate} · last changed {new Date(base.patient.updatedAt).toLocaleString()}
+      </Text>
+      {theirs && (
+        <Alert color="yellow" title="Someone else changed this record meanwhile" role="alert" mb="md">
+          <Text size="sm" mb="xs">
+            Your edit was not saved. This is their version; your edit is still in the form below.
+          </Text>
+          <Table className="pm-table" mb="sm" aria-label="Their version">
+            <Table.Tbody>
+              {(['name', 'email', 'address', 'dateOfBirth'] as const).map((field) => (
+                <Table.Tr key={field}>
+                  <Table.Th scope="row">{labels[field]}</Table.Th>
+                  <Table.Td>{theirs.patient[field]}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group>
+            <Button onClick={() => submit(form.getValues())} loading={save.isPending}>
+              Re-apply my changes
+            </Button>
+            <Button
+              variant="default"
+              onClick={() => {
+                form.setValues(fieldsOf(theirs.patient));
+                form.resetDirty(fieldsOf(theirs.patient));
+                setTheirs(undefined);
+              }}
+            >
+              Keep their version
+            </Button>
+          </Group>
+        </Alert>
+      )}
+      <PatientForm
+        form={form}
+        onSubmit={submit}
+        saving={save.isPending}
+        message={message}
+        registeredDateReadOnly
+        actions={
+          <Button color="red.9" variant="outline" onClick={() => setConfirmingDelete(true)}>
+            Delete
+          </Button>
+        }
+      />
+      <Text size="sm" role="status" mt="xs">
+        {saved ? 'Saved.' : ''}
+      </Text>
+      <Modal opened={confirmingDelete} onClose={() => setConfirmingDelete(false)} title={`Delete ${base.patient.name}?`} centered>
+        <Stack>
+          <Text>
+            {base.patient.name} will no longer appear in the patient list. The record is kept for the audit trail.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmingDelete(false)} data-autofocus>
+              Cancel
+            </Button>
+            <Button color="red.9" onClick={() => remove.mutate()} loading={remove.isPending}>
+              Delete
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </section>
+  );
+}
+
+const labels = { name: 'Name', email: 'Email', address: 'Address', dateOfBirth: 'Date of birth' } as const;

@@ -1,0 +1,51 @@
+/** The patients feature's API calls; query keys are named after the routes they read. */
+import { queryOptions } from '@tanstack/react-query';
+import { api, unwrap, unwrapResponse } from '../../api/client';
+import type { components } from '../../api/schema';
+
+export type Patient = components['schemas']['Patient'];
+export type PatientFields = Pick<Patient, 'name' | 'email' | 'address' | 'dateOfBirth' | 'registeredDate'>;
+export type InvoiceCreate = components['schemas']['InvoiceCreate'];
+
+export const patientKey = (id: string) => ['/api/patients/{id}', id] as const;
+export const billingKey = (id: string) => ['/api/patients/{id}/billing', id] as const;
+
+export interface VersionedPatient {
+  patient: Patient;
+  etag: string;
+}
+
+export async function readPatient(id: string): Promise<VersionedPatient> {
+  const { data, response } = await unwrapResponse(api.GET('/api/patients/{id}', { params: { path: { id } } }));
+  return { patient: data, etag: response.headers.get('ETag') ?? '' };
+}
+
+export const patientQuery = (id: string) => queryOptions({ queryKey: patientKey(id), queryFn: () => readPatient(id) });
+
+export const billingQuery = (id: string) =>
+  queryOptions({
+    queryKey: billingKey(id),
+    queryFn: () => unwrap(api.GET('/api/patients/{id}/billing', { params: { path: { id } } })),
+    retry: false,
+  });
+
+export async function createPatient(fields: PatientFields): Promise<Patient> {
+  return unwrap(api.POST('/api/patients', { body: { ...fields, registeredDate: fields.registeredDate } }));
+}
+
+export async function updatePatient(id: string, etag: string, fields: PatientFields): Promise<VersionedPatient> {
+  const { data, response } = await unwrapResponse(
+    api.PUT('/api/patients/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body: fields }),
+  );
+  return { patient: data, etag: response.headers.get('ETag') ?? '' };
+}
+
+export async function deletePatient(id: string, etag: string): Promise<void> {
+  await unwrapResponse(api.DELETE('/api/patients/{id}', { params: { path: { id }, header: { 'If-Match': etag } } }));
+}
+
+export async function createInvoice(patientId: string, idempotencyKey: string, body: InvoiceCreate) {
+  return unwrap(
+    api.POST('/api/patients/{id}/invoices', { params: { path: { id: patientId }, header: { 'Idempotency-Key': idempotencyKey } }, body }),
+  );
+}
