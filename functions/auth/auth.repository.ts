@@ -18,7 +18,7 @@ export function insertUser(db: Db, user: { email: string; passwordHash: string; 
   return db
     .insertInto('users')
     .values({ email: user.email, password_hash: user.passwordHash, role: user.role })
-    .returning(['id', 'email', 'role'])
+    .returning(['id', 'email', 'role', 'disabled_at', 'created_at'])
     .executeTakeFirstOrThrow();
 }
 
@@ -49,6 +49,23 @@ export function revokeRefreshToken(db: Db, tokenHash: string, userId: string) {
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/** Every refresh token of the sign-in (family) that `tokenHash` belongs to, if it is the user's. */
+export function revokeRefreshFamilyOfToken(db: Db, tokenHash: string, userId: string) {
+  return db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: new Date() })
+    .where('family_id', '=', (eb) =>
+      eb.selectFrom('refresh_tokens').select('family_id').where('token_hash', '=', tokenHash).where('user_id', '=', userId),
+    )
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Every live refresh token of the user, whatever sign-in it came from (the account was disabled). */
+export function revokeAllRefreshTokens(db: Db, userId: string) {
+  return db.updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
 }
 
 /** Serializes login attempts on one throttle subject until the caller's transaction ends. */

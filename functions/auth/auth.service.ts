@@ -40,7 +40,8 @@ export async function login(db: Kysely<Database>, input: { email: string; passwo
     }
     const user = await repo.findUserByEmail(trx, input.email.trim());
     const valid = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash()));
-    if (!user || !valid) {
+    // A disabled account gets the same answer as a wrong password: nobody learns it exists.
+    if (!user || !valid || user.disabled_at) {
       await repo.recordFailures(trx, [subjects.account, subjects.source], windowSeconds);
       return { kind: 'invalid' as const };
     }
@@ -88,7 +89,7 @@ export async function refresh(db: Kysely<Database>, refreshToken: string): Promi
     }
     if (stored.expires_at.getTime() <= Date.now()) return { ok: false as const };
     const user = await repo.findUserById(trx, stored.user_id);
-    if (!user) return { ok: false as const };
+    if (!user || user.disabled_at) return { ok: false as const };
     await repo.markRefreshTokenUsed(trx, stored.id);
     // The successor is stored in the same transaction: a concurrent reuse of the old token waits for
     // this commit and then revokes the whole family, successor included.
@@ -101,6 +102,11 @@ export async function refresh(db: Kysely<Database>, refreshToken: string): Promi
 
 export async function logout(db: Kysely<Database>, userId: string, refreshToken: string): Promise<void> {
   await repo.revokeRefreshToken(db, sha256(refreshToken), userId);
+}
+
+/** Ends the whole sign-in the refresh token belongs to (the console's sign-out), if it is the user's. */
+export async function endSession(db: Kysely<Database>, userId: string, refreshToken: string): Promise<void> {
+  await repo.revokeRefreshFamilyOfToken(db, sha256(refreshToken), userId);
 }
 
 export async function createUser(db: Kysely<Database>, input: { email: string; password: string; role: Role }) {

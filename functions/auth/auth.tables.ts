@@ -7,6 +7,8 @@ export interface UserTable {
   password_hash: string;
   role: Role;
   created_at: ColumnType<Date, never, never>;
+  /** When the account was disabled; null while it may sign in. */
+  disabled_at: ColumnType<Date | null, never, Date | null>;
 }
 
 export interface RefreshTokenTable {

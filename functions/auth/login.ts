@@ -1,6 +1,7 @@
 import { db } from '../shared/db.js';
-import { httpRoute, json, sourceIp } from '../shared/http.js';
+import { httpRoute, sourceIp } from '../shared/http.js';
 import { login } from './auth.service.js';
+import { isConsoleRequest, tokenResponse } from './session-cookie.js';
 
 interface LoginBody {
   email: string;
@@ -8,7 +9,8 @@ interface LoginBody {
 }
 
 export const handler = httpRoute({ scopes: false, body: 'LoginRequest' }, async (event, context) => {
+  const consoleMode = isConsoleRequest(event);
   const { email, password } = context.body as LoginBody;
   const tokens = await login(db(), { email, password, sourceIp: sourceIp(event) });
-  return json(200, tokens, { 'Cache-Control': 'no-store' });
+  return tokenResponse(tokens, consoleMode);
 });

@@ -15,12 +15,15 @@ const ofType = (type: string) => resources.filter((r) => r.Type === type);
 
 const EXPECTED_SCOPES: Record<string, string[]> = {
   'POST /api/users': ['users:manage'],
+  'GET /api/users': ['users:manage'],
+  'PATCH /api/users/{id}': ['users:manage'],
   'GET /api/patients': ['patients:read'],
   'POST /api/patients': ['patients:write'],
   'GET /api/patients/{id}': ['patients:read'],
   'PUT /api/patients/{id}': ['patients:write'],
   'DELETE /api/patients/{id}': ['patients:write'],
   'GET /api/patients/{id}/billing': ['patients:read'],
+  'POST /api/patients/{id}/invoices': ['patients:write'],
   'GET /api/audit-events': ['audit:read'],
   'GET /api/analytics': ['analytics:read'],
 };
