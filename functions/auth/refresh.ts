@@ -1,8 +1,9 @@
 import { db } from '../shared/db.js';
-import { invalidRefreshToken } from '../shared/errors.js';
+import { AppError, invalidRefreshToken } from '../shared/errors.js';
 import { httpRoute } from '../shared/http.js';
+import { problemResponse } from '../shared/problem.js';
 import { refresh } from './auth.service.js';
-import { bySessionMode, isConsoleRequest, refreshTokenFromCookie, tokenResponse } from './session-cookie.js';
+import { bySessionMode, clearedRefreshCookie, isConsoleRequest, refreshTokenFromCookie, tokenResponse } from './session-cookie.js';
 
 export const handler = bySessionMode({
   body: httpRoute({ scopes: false, body: 'RefreshRequest' }, async (_event, context) => {
@@ -10,10 +11,18 @@ export const handler = bySessionMode({
     return tokenResponse(await refresh(db(), refreshToken), false);
   }),
   // The refresh token comes from the cookie; a body, if any, is ignored.
-  console: httpRoute({ scopes: false }, async (event) => {
+  console: httpRoute({ scopes: false }, async (event, context) => {
     isConsoleRequest(event);
-    const refreshToken = refreshTokenFromCookie(event);
-    if (!refreshToken) throw invalidRefreshToken();
-    return tokenResponse(await refresh(db(), refreshToken), true);
+    try {
+      const refreshToken = refreshTokenFromCookie(event);
+      if (!refreshToken) throw invalidRefreshToken();
+      return tokenResponse(await refresh(db(), refreshToken), true);
+    } catch (error) {
+      // A cookie that can no longer refresh is dropped, so the browser stops sending it.
+      if (error instanceof AppError && error.status === 401) {
+        return { ...problemResponse(error, context.requestId), cookies: [clearedRefreshCookie()] };
+      }
+      throw error;
+    }
   }),
 });

@@ -102,7 +102,10 @@ describe('console refresh', () => {
     const { cookie } = await consoleSignIn();
     const rotated = refreshCookieOf(await consoleRefresh(cookie)).value;
 
-    assert.equal((await consoleRefresh(cookie)).status, 401);
+    const replayed = await consoleRefresh(cookie);
+
+    assert.equal(replayed.status, 401);
+    assert.equal(refreshCookieOf(replayed).attributes.get('max-age'), '0', 'the dead cookie is cleared');
     assert.equal((await consoleRefresh(rotated)).status, 401);
   });
 
