@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SelfManagedKafkaEvent } from 'aws-lambda';
-import { PatientEvent, PatientEventType } from '../../proto/generated/patient_event.js';
+import { PatientEvent, PatientEventType } from '../../proto/generated/messages/patient_event.js';
 import { recordsOf } from './kafka-event.js';
 import { decodePatientEvent } from './patient-event.js';
 

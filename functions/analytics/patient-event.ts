@@ -3,7 +3,7 @@
  * Anything that would make the database reject the event deterministically is caught here, so such a
  * record is skipped instead of failing its batch forever.
  */
-import { PatientEvent, PatientEventType } from '../../proto/generated/patient_event.js';
+import { PatientEvent, PatientEventType } from '../../proto/generated/messages/patient_event.js';
 import type { CountedEventType } from './analytics.tables.js';
 
 export interface CountableEvent {

@@ -1,20 +1,23 @@
 /**
- * The functions' client of the billing gRPC server. One channel per Lambda container, created on first use and
- * reused by later invocations; every call carries a deadline so a slow or absent billing server costs a bounded
- * amount of the function's time. Messages are the types generated from proto/billing.proto.
+ * The functions' client of the billing gRPC server. One connection per Lambda container, opened on first use
+ * and reused by later invocations; every call carries a deadline so a slow or absent billing server costs a
+ * bounded amount of the function's time. Messages are the types generated from proto/billing.proto; the
+ * calls go through grpc-unary.ts (gRPC over node:http2, small enough for a function's bundle budget).
  */
-import * as grpc from '@grpc/grpc-js';
 import {
-  BillingServiceClient,
+  BillingServiceDefinition,
   type BillingResponse,
   type CreateInvoiceRequest,
   type GetBillingAccountResponse,
   type Invoice,
   type ListInvoicesResponse,
-} from '../../proto/generated/billing.js';
+} from '../../proto/generated/messages/billing.js';
 import { config } from '../shared/config.js';
+import { GrpcCallError, GrpcChannel, status, type UnaryMethod } from './grpc-unary.js';
 
 export type { BillingResponse, CreateInvoiceRequest, GetBillingAccountResponse, Invoice, ListInvoicesResponse };
+/** gRPC status codes, for callers that tell one refusal from another (e.g. ALREADY_EXISTS). */
+export { status };
 
 export interface BillingCallOptions {
   /** Time the whole call (retries included) may take; 2 s by default. */
@@ -32,61 +35,37 @@ export class BillingUnavailableError extends Error {
 }
 
 const defaultDeadlineMs = 2_000;
-const serviceName = BillingServiceClient.serviceName;
+const methods = BillingServiceDefinition.methods;
 
-const channelOptions: grpc.ClientOptions = {
-  // Pings keep the connection through NAT and load balancer idle timeouts and reveal dead peers.
-  'grpc.keepalive_time_ms': 30_000,
-  'grpc.keepalive_timeout_ms': 5_000,
-  'grpc.keepalive_permit_without_calls': 1,
-  // Reconnect quickly after the billing server restarts instead of backing off for up to two minutes.
-  'grpc.initial_reconnect_backoff_ms': 200,
-  'grpc.max_reconnect_backoff_ms': 2_000,
+let channel: GrpcChannel | undefined;
+
+function billingChannel(): GrpcChannel {
   // Every BillingService method is idempotent (per patient, per account, per idempotency key), so a call that
   // failed UNAVAILABLE (e.g. on a connection that died while the container was frozen) is safe to retry.
-  'grpc.service_config': JSON.stringify({
-    methodConfig: [
-      {
-        name: [{ service: serviceName }],
-        retryPolicy: {
-          maxAttempts: 3,
-          initialBackoff: '0.05s',
-          maxBackoff: '0.4s',
-          backoffMultiplier: 2,
-          retryableStatusCodes: ['UNAVAILABLE'],
-        },
-      },
-    ],
-  }),
-};
-
-let client: BillingServiceClient | undefined;
-
-function billingClient(): BillingServiceClient {
-  client ??= new BillingServiceClient(config.billing.grpcAddress, grpc.credentials.createInsecure(), channelOptions);
-  return client;
+  channel ??= new GrpcChannel(config.billing.grpcAddress, BillingServiceDefinition.fullName, {
+    maxAttempts: 3,
+    initialBackoffMs: 50,
+    maxBackoffMs: 400,
+  });
+  return channel;
 }
 
-/** Closes the channel; the next call opens a new one. For tests and orderly process exits. */
+/** Closes the connection; the next call opens a new one. For tests and orderly process exits. */
 export function closeBillingClient(): void {
-  client?.close();
-  client = undefined;
+  channel?.close();
+  channel = undefined;
 }
 
 export function createBillingAccount(
   account: { patientId: string; name: string; email: string },
   options: BillingCallOptions = {},
 ): Promise<BillingResponse> {
-  return callBilling<BillingResponse>(options, (c, metadata, callOptions, callback) =>
-    c.createBillingAccount(account, metadata, callOptions, callback),
-  );
+  return callBilling(methods.createBillingAccount, account, options);
 }
 
 /** Rejects with BillingAccountNotFoundError when the patient has no account. */
 export function getBillingAccount(patientId: string, options: BillingCallOptions = {}): Promise<GetBillingAccountResponse> {
-  return callBilling<GetBillingAccountResponse>(options, (c, metadata, callOptions, callback) =>
-    c.getBillingAccount({ patientId }, metadata, callOptions, callback),
-  );
+  return callBilling(methods.getBillingAccount, { patientId }, options);
 }
 
 /** Newest first. An empty `nextPageToken` in the answer means the last page. */
@@ -95,42 +74,35 @@ export function listInvoices(
   page: { pageSize?: number; pageToken?: string } & BillingCallOptions = {},
 ): Promise<ListInvoicesResponse> {
   const request = { accountId, pageSize: page.pageSize ?? 0, pageToken: page.pageToken ?? '' };
-  return callBilling<ListInvoicesResponse>(page, (c, metadata, callOptions, callback) =>
-    c.listInvoices(request, metadata, callOptions, callback),
-  );
+  return callBilling(methods.listInvoices, request, page);
 }
 
 /** Retrying with the same idempotencyKey returns the first invoice instead of creating another. */
 export async function createInvoice(request: CreateInvoiceRequest, options: BillingCallOptions = {}): Promise<Invoice> {
-  const response = await callBilling<{ invoice?: Invoice }>(options, (c, metadata, callOptions, callback) =>
-    c.createInvoice(request, metadata, callOptions, callback),
-  );
+  const response = await callBilling(methods.createInvoice, request, options);
   if (!response.invoice) throw new Error('billing server answered CreateInvoice without an invoice');
   return response.invoice;
 }
 
-type StartCall<Response> = (
-  client: BillingServiceClient,
-  metadata: grpc.Metadata,
-  options: Partial<grpc.CallOptions>,
-  callback: (error: grpc.ServiceError | null, response: Response) => void,
-) => void;
-
-function callBilling<Response>(options: BillingCallOptions, start: StartCall<Response>): Promise<Response> {
-  const deadline = Date.now() + (options.deadlineMs ?? defaultDeadlineMs);
-  return new Promise((resolve, reject) => {
-    start(billingClient(), new grpc.Metadata(), { deadline }, (error, response) =>
-      error ? reject(translateError(error)) : resolve(response),
-    );
-  });
+async function callBilling<Request, Response>(method: UnaryMethod<Request, Response>, request: object, options: BillingCallOptions): Promise<Response> {
+  try {
+    return await billingChannel().call(method, request, options.deadlineMs ?? defaultDeadlineMs);
+  } catch (error) {
+    throw error instanceof GrpcCallError ? translateError(error) : error;
+  }
 }
 
-function translateError(error: grpc.ServiceError): Error {
+function translateError(error: GrpcCallError): Error {
   switch (error.code) {
-    case grpc.status.NOT_FOUND:
+    case status.NOT_FOUND:
       return new BillingAccountNotFoundError(error.details, { cause: error });
-    case grpc.status.UNAVAILABLE:
-    case grpc.status.DEADLINE_EXCEEDED:
+    // Passing failures: the same call may well succeed later (the outbox retries them for as long as it takes).
+    case status.UNAVAILABLE:
+    case status.DEADLINE_EXCEEDED:
+    case status.RESOURCE_EXHAUSTED:
+    case status.ABORTED:
+    case status.INTERNAL:
+    case status.UNKNOWN:
       return new BillingUnavailableError(`billing server unavailable: ${error.details}`, { cause: error });
     default:
       return error;

@@ -2,7 +2,6 @@
  * A patient's billing account and invoices, and charging a patient: all through the billing server over gRPC.
  * Amounts leave here as decimal strings in major units ("123.45"); the billing server counts minor units.
  */
-import { status } from '@grpc/grpc-js';
 import { AppError, conflict, notFound, serviceUnavailable, validationFailed } from '../shared/errors.js';
 import {
   BillingAccountNotFoundError,
@@ -10,6 +9,7 @@ import {
   createInvoice,
   getBillingAccount,
   listInvoices,
+  status,
   type Invoice,
 } from './billing.client.js';
 import { fromMinorUnits, isKnownCurrency, toMinorUnits } from './money.js';

@@ -1,5 +1,5 @@
 /** The outbox destinations: the billing server over gRPC, and the Kafka topic `patient`. */
-import { BillingRequest } from '../../proto/generated/billing.js';
+import { BillingRequest } from '../../proto/generated/messages/billing.js';
 import { BillingUnavailableError, createBillingAccount } from '../billing/billing.client.js';
 import { config } from '../shared/config.js';
 import { createKafka, type EventProducer } from '../shared/kafka.js';

@@ -1,7 +1,7 @@
 /** The outbox messages a patient change produces, encoded with the types generated from proto/. */
 import { randomUUID } from 'node:crypto';
-import { BillingRequest } from '../../proto/generated/billing.js';
-import { PatientEvent, PatientEventType } from '../../proto/generated/patient_event.js';
+import { BillingRequest } from '../../proto/generated/messages/billing.js';
+import { PatientEvent, PatientEventType } from '../../proto/generated/messages/patient_event.js';
 import type { OutboxMessage } from '../outbox/outbox.table.js';
 import type { PatientRow } from './patient.table.js';
 
