@@ -14,8 +14,9 @@ export function listUsers(db: Db, page: { afterEmail?: string; limit: number }) 
   return query.execute();
 }
 
-export function lockUser(db: Db, id: string) {
-  return db.selectFrom('users').select(userColumns).where('id', '=', id).forUpdate().executeTakeFirst();
+/** Locks the given accounts in id order (two admins changing each other cannot deadlock). */
+export function lockUsers(db: Db, ids: string[]) {
+  return db.selectFrom('users').select(userColumns).where('id', 'in', ids).orderBy('id').forUpdate().execute();
 }
 
 export function updateUser(db: Db, id: string, changes: { disabledAt?: Date | null; role?: Role }) {

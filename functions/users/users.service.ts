@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import * as authRepo from '../auth/auth.repository.js';
 import type { Role } from '../auth/scopes.js';
 import type { Database } from '../shared/db.schema.js';
-import { conflict, notFound, validationFailed } from '../shared/errors.js';
+import { conflict, forbidden, notFound, validationFailed } from '../shared/errors.js';
 import * as repo from './users.repository.js';
 
 export interface User {
@@ -48,7 +48,8 @@ export async function listUsers(db: Kysely<Database>, page: { cursor?: string; l
 
 /**
  * Disables, re-enables or changes the role of an account. Disabling revokes all its refresh tokens in the
- * same transaction, so no session outlives it beyond its current access token (at most 15 minutes).
+ * same transaction, so no session outlives it beyond its current access token (at most 15 minutes). The
+ * caller must still be an enabled admin in the database, whatever their token says.
  */
 export async function updateUser(
   db: Kysely<Database>,
@@ -57,7 +58,11 @@ export async function updateUser(
   changes: { disabled?: boolean; role?: Role },
 ): Promise<User> {
   return db.transaction().execute(async (trx) => {
-    const current = await repo.lockUser(trx, id);
+    const locked = await repo.lockUsers(trx, [...new Set([actorId, id])]);
+    // The caller's access token outlives a disable or demotion by up to 15 minutes; their account must not.
+    const actor = locked.find((row) => row.id === actorId);
+    if (!actor || actor.disabled_at || actor.role !== 'admin') throw forbidden('Your account may no longer manage staff accounts.');
+    const current = locked.find((row) => row.id === id);
     if (!current) throw notFound('No user with this id.');
     if (id === actorId && changes.disabled === true) throw conflict('cannot-disable-self', 'You cannot disable your own account.');
     if (id === actorId && changes.role !== undefined && changes.role !== current.role) {

@@ -151,6 +151,19 @@ describe('PATCH /api/users/{id} disabling an account', () => {
   });
 });
 
+describe('PATCH /api/users/{id} by an admin who was disabled meanwhile', () => {
+  test('is refused with 403 although their access token has not expired yet', async () => {
+    const other = await userWithRole(admin.token, 'admin');
+    const target = await userWithRole(admin.token, 'analyst');
+    await patchUser((await findUser(other.email)).id, { disabled: true });
+
+    const response = await patchUser((await findUser(target.email)).id, { disabled: true }, other.token);
+
+    assert.equal(response.status, 403);
+    assert.equal((await findUser(target.email)).disabled, false);
+  });
+});
+
 describe('PATCH /api/users/{id} changing a role', () => {
   test('the new role applies from the next refresh', async () => {
     const user = await userWithRole(admin.token, 'analyst');
