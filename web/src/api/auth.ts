@@ -26,8 +26,8 @@ export function createAuthApi(client: Client<paths>): AuthApi {
         if (response.status === 401 || response.status === 400 || response.status === 403) return undefined;
         throw toApiError(response, undefined);
       }),
-    async logout() {
-      await client.POST('/auth/logout', { params: consoleMode, body: {} as never });
+    async logout(token) {
+      await client.POST('/auth/logout', { params: consoleMode, headers: { Authorization: `Bearer ${token}` }, body: {} as never });
     },
     async whoAmI(token) {
       const { data, error, response } = await client.GET('/auth/validate', { headers: { Authorization: `Bearer ${token}` } });

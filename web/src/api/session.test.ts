@@ -109,7 +109,7 @@ describe('session', () => {
     await session.signIn('a@b.c', 'pw');
     await session.signOut();
     expect(session.getState()).toEqual({ status: 'signed-out', reason: 'signed-out' });
-    expect(auth.logout).toHaveBeenCalledTimes(1);
+    expect(auth.logout).toHaveBeenCalledWith('access-1');
     expect(await session.renew()).toBeUndefined();
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(auth.refresh).not.toHaveBeenCalled();

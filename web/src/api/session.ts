@@ -22,7 +22,8 @@ export interface AuthApi {
   login(email: string, password: string): Promise<Tokens>;
   /** Undefined when the API refuses (no cookie, revoked, disabled account); throws when it cannot be reached. */
   refresh(): Promise<Tokens | undefined>;
-  logout(): Promise<void>;
+  /** Revokes the sign-in of the refresh cookie; the route wants the access token too. */
+  logout(token: string): Promise<void>;
   whoAmI(token: string): Promise<Identity>;
 }
 
@@ -133,8 +134,9 @@ export function createSession(auth: AuthApi, timers: Timers = globalThis, now: (
       await adopt(await auth.login(email, password));
     },
     async signOut() {
+      const token = state.status === 'signed-in' ? state.token : undefined;
       end('signed-out');
-      await auth.logout().catch(() => undefined);
+      if (token) await auth.logout(token).catch(() => undefined);
     },
     renew,
   };

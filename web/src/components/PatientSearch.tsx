@@ -5,17 +5,22 @@
 import { Anchor, Button, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { formErrors } from '../api/problem';
-import { patientQuery } from './patient-search';
+import { patientQuery, resultCount } from './patient-search';
 
 const PAGE_SIZE = 25;
 
 export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
   const [params, setParams] = useSearchParams();
-  const text = params.get('q') ?? '';
+  // What the user is typing lives here; the address follows it (so Back returns to the same results).
+  const [text, setText] = useState(() => params.get('q') ?? '');
   const [debounced] = useDebouncedValue(text, 250);
+  useEffect(() => {
+    if ((params.get('q') ?? '') !== debounced) setParams(debounced ? { q: debounced } : {}, { replace: true });
+  }, [debounced, params, setParams]);
   const query = patientQuery(debounced);
   const results = useInfiniteQuery({
     queryKey: ['/api/patients', query],
@@ -34,7 +39,7 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
         description="Part of a name, an email, or a date of birth (YYYY-MM-DD)"
         type="search"
         value={text}
-        onChange={(event) => setParams(event.currentTarget.value ? { q: event.currentTarget.value } : {}, { replace: true })}
+        onChange={(event) => setText(event.currentTarget.value)}
       />
       {results.isError && (
         <Text c="red.9" role="alert">
@@ -42,7 +47,7 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
         </Text>
       )}
       <Text size="sm" role="status" aria-live="polite">
-        {results.isPending ? 'Searching…' : patients.length === 0 ? 'No patients match.' : `${patients.length}${results.hasNextPage ? '+' : ''} patients`}
+        {results.isPending ? 'Searching…' : resultCount(patients.length, results.hasNextPage)}
       </Text>
       {patients.length > 0 && (
         <Table className="pm-table" striped highlightOnHover>

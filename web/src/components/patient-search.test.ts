@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { patientQuery } from './patient-search';
+import { patientQuery, resultCount } from './patient-search';
 
 describe('patientQuery', () => {
   test('a date searches by birth date', () => {
@@ -14,5 +14,14 @@ describe('patientQuery', () => {
   });
   test('nothing lists everyone', () => {
     expect(patientQuery('   ')).toEqual({});
+  });
+});
+
+describe('resultCount', () => {
+  test('says how many are shown and whether there are more', () => {
+    expect(resultCount(0, false)).toBe('No patients match.');
+    expect(resultCount(1, false)).toBe('1 patient');
+    expect(resultCount(25, true)).toBe('25+ patients');
+    expect(resultCount(27, false)).toBe('27 patients');
   });
 });

@@ -8,3 +8,9 @@ export function patientQuery(text: string): PatientQuery {
   if (/^[^\s@]+@[^\s@]+$/.test(q)) return { email: q };
   return { name: q };
 }
+
+/** "No patients match.", "1 patient", "25+ patients" (more pages to show). */
+export function resultCount(shown: number, more: boolean): string {
+  if (shown === 0) return 'No patients match.';
+  return `${shown}${more ? '+' : ''} ${shown === 1 && !more ? 'patient' : 'patients'}`;
+}

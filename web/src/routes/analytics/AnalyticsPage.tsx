@@ -61,7 +61,7 @@ export default function AnalyticsPage() {
       ) : (
         <>
           <div role="img" aria-labelledby="per-day-heading">
-            <BarChart h={260} data={data.createdPerDay} dataKey="date" series={[{ name: 'count', label: 'Patients created', color: 'blue.9' }]} />
+            <BarChart h={260} maxBarWidth={48} data={data.createdPerDay} dataKey="date" series={[{ name: 'count', label: 'Patients created', color: 'blue.9' }]} />
           </div>
           <details>
             <summary>The same figures as a table</summary>

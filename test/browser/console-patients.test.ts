@@ -1,0 +1,217 @@
+/**
+ * A clinician's journeys in the web console, in Debian's Chromium against the test stack (with the real
+ * billing server, which one test stops): keyboard-only registration, search and paging, field errors on their
+ * fields, 409 on the email field, 412 with re-apply, deletion, an invoice created once under a double submit,
+ * and the patient page while billing is down.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { SpawnedBillingServer } from '../../billing-server/launcher.js';
+import type { ConsoleServer } from '../../scripts/local/console.js';
+import { call, eventually, login, newPatient, userWithRole } from '../support/api.js';
+import { closeBillingDatabase, startBillingServer, warmUpBillingView } from '../support/billing.js';
+import { launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+let billing: SpawnedBillingServer;
+let clinician: { email: string; password: string; token: string };
+let context: BrowserContext;
+let page: Page;
+
+before(async () => {
+  billing = await startBillingServer('console-patients-billing');
+  server = await serveConsole();
+  browser = await launchChromium();
+  clinician = await userWithRole((await login()).token, 'clinician');
+  await warmUpBillingView(clinician.token);
+  context = await newContext(browser, server.url);
+  page = await context.newPage();
+  await signIn(page, clinician.email, clinician.password);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await closeBillingDatabase();
+  await billing?.stop();
+});
+
+type Patient = { id: string; name: string; email: string };
+
+async function registerThroughApi(overrides: Record<string, unknown> = {}): Promise<Patient> {
+  const response = await call('POST', '/api/patients', { token: clinician.token, body: newPatient(overrides) });
+  assert.equal(response.status, 201, response.text);
+  return response.body as Patient;
+}
+
+async function openPatient(patient: Patient) {
+  await page.goto(`/patients/${patient.id}`);
+  await page.getByRole('heading', { name: patient.name, level: 1 }).waitFor();
+}
+
+/** The error message Mantine shows under a field is its accessible description. */
+async function fieldError(label: string | RegExp): Promise<string> {
+  const field = page.getByRole('textbox', { name: label, exact: true });
+  await eventually(async () => ((await field.getAttribute('aria-invalid')) === 'true' ? true : undefined), 10_000);
+  const describedBy = (await field.getAttribute('aria-describedby')) ?? '';
+  const texts = await Promise.all(describedBy.split(' ').filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
+}
+
+describe('registering a patient', () => {
+  test('works with the keyboard alone, from the list to the new record', async () => {
+    const fields = newPatient();
+    await page.goto('/patients');
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
+    // The heading has the focus; the next stop is "New patient".
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'New patient', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(fields.name);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(fields.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(fields.address);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(fields.dateOfBirth);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: fields.name, level: 1 }).waitFor();
+    assert.equal(await page.getByRole('textbox', { name: 'Email', exact: true }).inputValue(), fields.email);
+    assert.equal(await page.getByRole('textbox', { name: 'Date of birth', exact: true }).inputValue(), fields.dateOfBirth);
+  });
+
+  test('field errors from the API appear on the fields they name', async () => {
+    await page.goto('/patients/new');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Someone Valid');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('not-an-email');
+    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Street');
+    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('15/06/1985');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match(await fieldError('Email'), /email/i);
+    assert.match(await fieldError('Date of birth'), /date/i);
+    assert.equal(await page.getByRole('textbox', { name: 'Name', exact: true }).getAttribute('aria-invalid'), 'false');
+  });
+
+  test('a taken email (409) is shown on the email field', async () => {
+    const existing = await registerThroughApi();
+    await page.goto('/patients/new');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Second Person');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(existing.email);
+    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('2 Street');
+    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('1990-01-01');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match(await fieldError('Email'), /./);
+    assert.match(page.url(), /\/patients\/new$/);
+  });
+});
+
+describe('finding patients', () => {
+  test('by name as they type, by email and by birth date, paging through long lists', async () => {
+    const tag = `Findme${Date.now().toString(36)}`;
+    const created: Patient[] = [];
+    for (let i = 0; i < 27; i += 1) created.push(await registerThroughApi({ name: `${tag} Person ${i}`, dateOfBirth: '1961-02-03' }));
+    await page.goto('/patients');
+    const search = page.getByLabel('Search patients');
+    await search.pressSequentially(tag, { delay: 20 });
+    // Results follow the typing (newest registrations are on later pages, so the first page shows the oldest).
+    await page.getByRole('link', { name: `${tag} Person 0`, exact: true }).waitFor();
+    await page.getByText('25+ patients', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Show more patients' }).click();
+    await page.getByText('27 patients', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Show more patients' }).count(), 0);
+
+    await search.fill(created[3]!.email);
+    await page.getByText('1 patient', { exact: true }).waitFor();
+    await page.getByRole('link', { name: created[3]!.name }).waitFor();
+
+    await search.fill('1961-02-03');
+    await page.getByRole('link', { name: created[0]!.name }).waitFor();
+
+    // The search is in the address (what search needs), so Back returns to the same results.
+    await page.getByRole('link', { name: created[0]!.name }).click();
+    await page.getByRole('heading', { name: created[0]!.name, level: 1 }).waitFor();
+    await page.goBack();
+    assert.equal(await page.getByLabel('Search patients').inputValue(), '1961-02-03');
+  });
+});
+
+describe('correcting a record', () => {
+  test('someone else changed it meanwhile (412): their version is shown and the edit can be re-applied', async () => {
+    const patient = await registerThroughApi();
+    await openPatient(patient);
+    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('My corrected address');
+
+    // Meanwhile a colleague corrects the name.
+    const current = await call('GET', `/api/patients/${patient.id}`, { token: clinician.token });
+    const theirs = { ...(current.body as Record<string, unknown>) };
+    const changed = await call('PUT', `/api/patients/${patient.id}`, {
+      token: clinician.token,
+      headers: { 'If-Match': current.headers.get('etag')! },
+      body: { name: 'Their Corrected Name', email: theirs.email, address: theirs.address, dateOfBirth: theirs.dateOfBirth },
+    });
+    assert.equal(changed.status, 200);
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Someone else changed this record' });
+    await alert.waitFor();
+    await alert.getByText('Their Corrected Name').waitFor();
+    await alert.getByRole('button', { name: 'Re-apply my changes' }).click();
+    await page.getByText('Saved.').waitFor();
+
+    const after = (await call('GET', `/api/patients/${patient.id}`, { token: clinician.token })).body as Record<string, unknown>;
+    assert.equal(after.address, 'My corrected address');
+    // The re-applied edit is the user's whole form: it includes the name as the user had it.
+    assert.equal(after.name, patient.name);
+  });
+
+  test('deleting asks for a confirmation that names the patient', async () => {
+    const patient = await registerThroughApi();
+    await openPatient(patient);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${patient.name}?` });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
+    assert.equal((await call('GET', `/api/patients/${patient.id}`, { token: clinician.token })).status, 404);
+  });
+});
+
+describe('billing', () => {
+  test('an invoice is created once under a double submit and appears in the billing panel', async () => {
+    const patient = await registerThroughApi();
+    await eventually(async () => {
+      const response = await call('GET', `/api/patients/${patient.id}/billing`, { token: clinician.token });
+      return response.status === 200 ? true : undefined;
+    }, 60_000);
+    await openPatient(patient);
+    await page.getByLabel('Amount').fill('42.50');
+    await page.getByLabel('Description').fill('Consultation');
+    await page.getByRole('button', { name: 'Record charge' }).dblclick();
+    const invoices = page.getByRole('table', { name: 'Invoices' });
+    await invoices.getByText('42.50 EUR').waitFor();
+
+    const billingView = await call('GET', `/api/patients/${patient.id}/billing`, { token: clinician.token });
+    const list = (billingView.body as { invoices: { description: string }[] }).invoices;
+    assert.deepEqual(list.map((invoice) => invoice.description), ['Consultation']);
+    assert.equal(await invoices.getByRole('row').count(), 2);
+  });
+
+  test('while billing is down the patient page still works and says billing is temporarily unavailable', async () => {
+    const patient = await registerThroughApi();
+    await billing.stop();
+    try {
+      await openPatient(patient);
+      await page.getByText('Billing is temporarily unavailable').waitFor();
+      await page.getByRole('textbox', { name: 'Address', exact: true }).fill('Changed while billing is down');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Saved.').waitFor();
+    } finally {
+      billing = await startBillingServer('console-patients-billing');
+    }
+  });
+});

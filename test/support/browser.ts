@@ -1,0 +1,70 @@
+/**
+ * The browser side of the console tests: the built console (web/dist, built by `npm test`) served in front of
+ * the test stack's API, and Debian's Chromium driven by Playwright (no browser download is reachable here).
+ * Pages are found the way people find things: by role and label.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { serveBuiltConsole, type ConsoleServer } from '../../scripts/local/console.js';
+import { API_URL } from './api.js';
+
+export const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const WIDTHS = [375, 1280] as const;
+
+/** The console in front of the API that scripts/test.ts started, on a port of its own (TEST_PORT_OFFSET apart). */
+export function serveConsole(): Promise<ConsoleServer> {
+  return serveBuiltConsole(API_URL, 4410 + Number(process.env.TEST_PORT_OFFSET ?? 0));
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+export async function newContext(browser: Browser, baseURL: string, width = 1280): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  if (!/\/sign-in/.test(page.url())) await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Serious or critical axe-core findings (WCAG 2.1 A and AA) on the page as it is now. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** Kept with the test logs: .local/test-logs/screenshots/ after `npm test`. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const folder = path.join(process.env.TEST_STACK_DIR ?? '.local', 'logs', 'screenshots');
+  mkdirSync(folder, { recursive: true });
+  const file = path.join(folder, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** True when the page is wider than the window (something forces sideways scrolling). */
+export function overflowsHorizontally(page: Page): Promise<boolean> {
+  // A string: this project's TypeScript has no DOM types.
+  return page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1');
+}
