@@ -2,13 +2,16 @@
  * Request validators generated ahead of time from openapi.yaml (Ajv standalone code), so that no function
  * compiles a schema at cold start and none carries Ajv's compiler (issue 10). Run by `npm run openapi:json`
  * (part of `npm run generate`); functions/shared/openapi.ts uses the output:
- * - generated/openapi-schemas.js: one validator per request body schema (a `components.schemas` entry that an
- *   operation's JSON request body references; response shapes are the tests' business, test/support/contract.ts);
- * - generated/openapi-parameters.js: one per operation and location (path, query), coercing the strings
- *   a URL carries to the declared types; `parameterValidators` maps "<method> <path> <location>" to it.
+ * - generated/openapi-body-<Schema>.js: the validator of a request body schema (a `components.schemas` entry that
+ *   an operation's JSON request body references; response shapes are the tests' business, test/support/contract.ts);
+ * - generated/openapi-parameters.js: one per distinct set of path or query parameters, coercing the strings
+ *   a URL carries to the declared types;
+ * - generated/openapi-operations.js: per operationId, its validators (`{ name, path, query, body? }`). Handlers
+ *   import it as a namespace (functions/shared/operations.ts), so each bundle holds only its own validators.
  */
 import { writeFile } from 'node:fs/promises';
-import { Ajv2020, type Options } from 'ajv/dist/2020.js';
+import { Ajv, type Options } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 
@@ -24,6 +27,7 @@ interface ParameterObject {
 }
 
 interface Operation {
+  operationId?: string;
   parameters?: (ParameterObject | { $ref: string })[];
   requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
 }
@@ -36,9 +40,13 @@ interface OpenApiDocument {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const FORMATS = ['date', 'date-time', 'email', 'uuid', 'uri'] as const;
 
-function compiler(coerceTypes: boolean, document: OpenApiDocument): Ajv2020 {
+/**
+ * Bodies need JSON Schema 2020-12 (openapi.yaml's PatientCreate uses unevaluatedProperties); parameter schemas
+ * are plain, and draft-07 code is about half the size (no tracking of evaluated properties).
+ */
+function compiler(coerceTypes: boolean, document: OpenApiDocument): Ajv {
   const options: Options = { allErrors: true, strict: false, coerceTypes, verbose: true, code: { source: true, esm: true } };
-  const ajv = new Ajv2020(options);
+  const ajv = coerceTypes ? new Ajv(options) : new Ajv2020(options);
   addFormats(ajv, { mode: 'full', formats: [...FORMATS] });
   ajv.addSchema({ $id: 'openapi', components: document.components });
   return ajv;
@@ -67,51 +75,70 @@ function asModule(code: string): string {
 }
 const identifier = (text: string) => text.replace(/[^A-Za-z0-9_]/g, '_');
 
+const bodySchemaOf = (operation: Operation) => {
+  const ref = operation.requestBody?.content?.['application/json']?.schema?.$ref;
+  return ref?.startsWith('#/components/schemas/') ? ref.slice('#/components/schemas/'.length) : undefined;
+};
+
 export async function writeValidators(document: OpenApiDocument, targetDir: URL): Promise<void> {
-  const schemas = compiler(false, document);
-  const bodies = new Set<string>();
-  for (const operations of Object.values(document.paths)) {
-    for (const method of METHODS) {
-      const ref = operations[method]?.requestBody?.content?.['application/json']?.schema?.$ref;
-      if (ref?.startsWith('#/components/schemas/')) bodies.add(ref.slice('#/components/schemas/'.length));
-    }
-  }
-  const schemaExports = Object.fromEntries([...bodies].sort().map((name) => [identifier(name), `openapi#/components/schemas/${name}`]));
-  await writeFile(new URL('openapi-schemas.js', targetDir), asModule(standaloneCode(schemas, schemaExports)));
-  await writeFile(
-    new URL('openapi-schemas.d.ts', targetDir),
-    `${header}import type { ValidateFunction } from 'ajv';\n` +
-      Object.keys(schemaExports).map((name) => `export declare const ${name}: ValidateFunction;\n`).join(''),
+  const operations = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+    METHODS.filter((method) => byMethod[method]).map((method) => ({ path, method, operation: byMethod[method] as Operation })),
   );
 
-  const parameters = compiler(true, document);
-  const keys: Record<string, string> = {};
-  for (const [path, operations] of Object.entries(document.paths)) {
-    for (const method of METHODS) {
-      const operation = operations[method];
-      if (!operation) continue;
-      for (const location of ['path', 'query'] as const) {
-        const declared = (operation.parameters ?? []).map((p) => resolveParameter(document, p)).filter((p) => p.in === location);
-        const id = `parameters_${Object.keys(keys).length}`;
-        parameters.addSchema(
-          {
-            type: 'object',
-            properties: Object.fromEntries(declared.map((p) => [p.name, withRefsTo(p.schema ?? {})])),
-            required: declared.filter((p) => p.required).map((p) => p.name),
-          },
-          id,
-        );
-        keys[`${method} ${path} ${location}`] = id;
-      }
-    }
+  // One module per body schema: 2020-12 validators carry top-level statements, which keep a whole module in
+  // any bundle that imports it; `sideEffects` (package.json below) lets a bundle leave out the ones it does not use.
+  const bodies = [...new Set(operations.map(({ operation }) => bodySchemaOf(operation)).filter((name): name is string => Boolean(name)))].sort();
+  for (const name of bodies) {
+    const code = standaloneCode(compiler(false, document), { [identifier(name)]: `openapi#/components/schemas/${name}` });
+    await writeFile(new URL(`openapi-body-${name}.js`, targetDir), asModule(code));
+    await writeFile(new URL(`openapi-body-${name}.d.ts`, targetDir), declarations('ValidateFunction', "import type { ValidateFunction } from 'ajv';", [identifier(name)]));
   }
-  const code = standaloneCode(parameters, Object.fromEntries(Object.values(keys).map((id) => [id, id])));
+  await writeFile(new URL('package.json', targetDir), `${JSON.stringify({ type: 'module', sideEffects: false }, null, 2)}\n`);
+
+  const parameters = compiler(true, document);
+  const ids = new Map<string, string>();
+  const lines: string[] = [];
+  for (const { path, method, operation } of operations) {
+    if (!operation.operationId) throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`);
+    const validators: Record<string, string> = {};
+    for (const location of ['path', 'query'] as const) {
+      const declared = (operation.parameters ?? []).map((p) => resolveParameter(document, p)).filter((p) => p.in === location);
+      const schema = {
+        type: 'object',
+        properties: Object.fromEntries(declared.map((p) => [p.name, withRefsTo(p.schema ?? {})])),
+        required: declared.filter((p) => p.required).map((p) => p.name),
+      };
+      // Operations with the same parameters (most take none, or one `id`) share one validator.
+      const text = JSON.stringify(schema);
+      let id = ids.get(text);
+      if (!id) {
+        id = `parameters_${ids.size}`;
+        ids.set(text, id);
+        parameters.addSchema(schema, id);
+      }
+      validators[location] = id;
+    }
+    const body = bodySchemaOf(operation);
+    lines.push(
+      `export const ${operation.operationId} = { name: ${JSON.stringify(`${method.toUpperCase()} ${path}`)}, ` +
+        `path: ${validators.path}, query: ${validators.query}${body ? `, body: ${identifier(body)}` : ''} };`,
+    );
+  }
+  const code = standaloneCode(parameters, Object.fromEntries([...ids.values()].map((id) => [id, id])));
+  await writeFile(new URL('openapi-parameters.js', targetDir), asModule(code));
+  await writeFile(new URL('openapi-parameters.d.ts', targetDir), declarations('ValidateFunction', "import type { ValidateFunction } from 'ajv';", [...ids.values()]));
   await writeFile(
-    new URL('openapi-parameters.js', targetDir),
-    `${asModule(code)}\nexport const parameterValidators = {\n${Object.entries(keys).map(([key, id]) => `  ${JSON.stringify(key)}: ${id},`).join('\n')}\n};\n`,
+    new URL('openapi-operations.js', targetDir),
+    header +
+      bodies.map((name) => `import { ${identifier(name)} } from './openapi-body-${name}.js';\n`).join('') +
+      `import { ${[...ids.values()].join(', ')} } from './openapi-parameters.js';\n${lines.join('\n')}\n`,
   );
   await writeFile(
-    new URL('openapi-parameters.d.ts', targetDir),
-    `${header}import type { ValidateFunction } from 'ajv';\nexport declare const parameterValidators: Record<string, ValidateFunction>;\n`,
+    new URL('openapi-operations.d.ts', targetDir),
+    declarations('Operation', "import type { Operation } from '../openapi.js';", operations.map(({ operation }) => operation.operationId as string)),
   );
+}
+
+function declarations(type: string, typeImport: string, names: string[]): string {
+  return `${header}${typeImport}\n${names.map((name) => `export declare const ${name}: ${type};\n`).join('')}`;
 }

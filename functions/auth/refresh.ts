@@ -4,9 +4,10 @@ import { httpRoute } from '../shared/http.js';
 import { problemResponse } from '../shared/problem.js';
 import { refresh } from './auth.service.js';
 import { bySessionMode, clearedRefreshCookie, isConsoleRequest, refreshTokenFromCookie, tokenResponse } from './session-cookie.js';
+import * as operations from '../shared/operations.js';
 
 export const handler = bySessionMode({
-  body: httpRoute({ scopes: false, body: 'RefreshRequest' }, async (_event, context) => {
+  body: httpRoute({ scopes: false, body: operations.refreshToken }, async (_event, context) => {
     const { refreshToken } = context.body as { refreshToken: string };
     return tokenResponse(await refresh(db(), refreshToken), false);
   }),

@@ -4,9 +4,10 @@ import { httpRoute } from '../shared/http.js';
 import { validateParameters } from '../shared/openapi.js';
 import { parseMessageId, retryParked } from './outbox.service.js';
 import { kickOutboxRelay } from './relay-trigger.js';
+import * as operations from '../shared/operations.js';
 
 export const handler = httpRoute({ scopes: [SCOPES.outboxManage] }, async (event, context) => {
-  const { path } = validateParameters('/api/outbox/{id}/retry', 'post', event);
+  const { path } = validateParameters(operations.retryOutboxMessage, event);
   const id = parseMessageId(path.id as string);
   await retryParked(db(), id);
   context.log.info({ event: 'outbox.replayed', outboxId: id }, 'parked outbox message put back in line');

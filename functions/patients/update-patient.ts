@@ -5,9 +5,10 @@ import { header, httpRoute, json } from '../shared/http.js';
 import { validateParameters } from '../shared/openapi.js';
 import type { PatientInput } from './patient.table.js';
 import { updatePatient } from './patients.service.js';
+import * as operations from '../shared/operations.js';
 
-export const handler = httpRoute({ scopes: [SCOPES.patientsWrite], body: 'PatientUpdate' }, async (event, context) => {
-  const { path } = validateParameters('/api/patients/{id}', 'put', event);
+export const handler = httpRoute({ scopes: [SCOPES.patientsWrite], body: operations.updatePatient }, async (event, context) => {
+  const { path } = validateParameters(operations.updatePatient, event);
   const caller = { actor: context.actor.sub, requestId: context.requestId };
   // registeredDate is accepted for symmetry with create but never changed by an update.
   const { name, email, address, dateOfBirth } = context.body as PatientInput;

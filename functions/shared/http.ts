@@ -18,7 +18,7 @@ import {
   type FieldError,
 } from './errors.js';
 import { logger, type Logger } from './logger.js';
-import { validateAgainst } from './openapi.js';
+import { validateBody, type Operation } from './openapi.js';
 import { problemResponse, toAppError } from './problem.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,8 +38,8 @@ export interface RouteContext extends Context {
 export interface RouteOptions {
   /** Scopes the caller's access token must all carry; `false` for a public route. */
   scopes: readonly Scope[] | false;
-  /** Name of the openapi.yaml `components.schemas` entry the JSON body must satisfy. */
-  body?: string;
+  /** The openapi.yaml operation (from operations.ts) whose JSON request body schema the body must satisfy. */
+  body?: Operation;
 }
 
 type Middleware = MiddlewareObj<HttpEvent, HttpResult, Error, RouteContext>;
@@ -111,7 +111,7 @@ function authenticate(scopes: readonly Scope[]): Middleware {
   };
 }
 
-function jsonBody(schemaName: string): Middleware {
+function jsonBody(operation: Operation): Middleware {
   return {
     before: ({ event, context }) => {
       const contentType = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
@@ -131,7 +131,7 @@ function jsonBody(schemaName: string): Middleware {
       const unreadable = unreadableText(parsed);
       if (unreadable.nul) throw badRequest('The request body must not contain NUL characters.');
       if (unreadable.fields.length > 0) throw validationFailed(unreadable.fields);
-      const errors = validateAgainst(schemaName, parsed);
+      const errors = validateBody(operation, parsed);
       if (errors.length > 0) throw validationFailed(errors);
       context.body = parsed;
     },

@@ -2,30 +2,34 @@
  * Request validation from openapi.yaml, the one source of truth for the API's shapes. The validators are
  * Ajv standalone code generated from it at build time (scripts/openapi-validators.ts, run by
  * `npm run generate`): no schema is compiled at cold start and no function carries Ajv's compiler.
- * `generated/openapi.json` is openapi.yaml as JSON, served at /api-docs/openapi.json.
+ * A handler names its operation from operations.ts. `generated/openapi.json` is openapi.yaml as JSON,
+ * served at /api-docs/openapi.json.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import spec from './generated/openapi.json' with { type: 'json' };
-import { parameterValidators } from './generated/openapi-parameters.js';
-import * as bodyValidators from './generated/openapi-schemas.js';
 import { validationFailed, type FieldError } from './errors.js';
 
 export const openApiDocument = spec;
 
-const bodies: Record<string, ValidateFunction | undefined> = bodyValidators;
+/** One openapi.yaml operation's request validators (functions/shared/operations.ts). */
+export interface Operation {
+  /** "<METHOD> <path>", e.g. "GET /api/patients/{id}". */
+  name: string;
+  path: ValidateFunction;
+  query: ValidateFunction;
+  /** The JSON request body's schema, when the operation takes one. */
+  body?: ValidateFunction;
+}
 
 /** At most this many field errors are reported: a hostile body can carry a hundred thousand bad fields. */
 export const MAX_FIELD_ERRORS = 20;
 
-/**
- * Validates `value` against the request body schema `components.schemas[schemaName]`; returns the field
- * errors (empty when valid).
- */
-export function validateAgainst(schemaName: string, value: unknown, location = ''): FieldError[] {
-  const validate = bodies[schemaName];
-  if (!validate) throw new Error(`openapi.yaml has no request body schema components.schemas.${schemaName}`);
+/** Validates `value` against the operation's request body schema; returns the field errors (empty when valid). */
+export function validateBody(operation: Operation, value: unknown): FieldError[] {
+  const validate = operation.body;
+  if (!validate) throw new Error(`openapi.yaml declares no JSON request body for ${operation.name}`);
   if (validate(value)) return [];
-  return firstPerField((validate.errors ?? []).map((error) => toFieldError(error, location)));
+  return firstPerField((validate.errors ?? []).map((error) => toFieldError(error, '')));
 }
 
 /** One error per field (a value can break several rules, e.g. format and pattern), at most MAX_FIELD_ERRORS. */
@@ -58,16 +62,14 @@ export interface RequestParameters {
 
 /** Validates and coerces an event's query and path parameters against the operation in openapi.yaml. */
 export function validateParameters(
-  path: string,
-  method: 'get' | 'put' | 'post' | 'delete' | 'patch',
+  operation: Operation,
   event: { queryStringParameters?: Record<string, string | undefined>; pathParameters?: Record<string, string | undefined> },
 ): RequestParameters {
   const query: Record<string, unknown> = { ...(event.queryStringParameters ?? {}) };
   const pathValues: Record<string, unknown> = { ...(event.pathParameters ?? {}) };
   const errors: FieldError[] = [];
   for (const [location, values] of [['path', pathValues], ['query', query]] as const) {
-    const validate = parameterValidators[`${method} ${path} ${location}`];
-    if (!validate) throw new Error(`openapi.yaml has no operation ${method.toUpperCase()} ${path}`);
+    const validate = operation[location];
     if (!validate(values)) errors.push(...(validate.errors ?? []).map((error) => toFieldError(error, `${location}.`)));
   }
   if (errors.length > 0) throw validationFailed(firstPerField(errors.map((e) => ({ ...e, field: e.field.replace('./', '.') }))));
