@@ -63,6 +63,10 @@ const { startStack, throwawayStateDir } = await import('../scripts/local/stack.j
 const { dropDatabase, ensureDatabase, withDatabase } = await import('../scripts/local/postgres.js');
 const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench.js');
 const { billingSection, eventPathSection, machineInfo, problemsOf } = await import('./report.js');
+const { benchmarkLoad, loadProblems, loadSection, loadSettings } = await import('./load.bench.js');
+const { LOCAL_MAX_CONNECTIONS } = await import('../scripts/local/postgres.js');
+// `npm run bench -- load` runs only the named section(s) and leaves bench/results/latest.md alone.
+const only = new Set(process.argv.slice(2));
 
 const benchState = await throwawayStateDir('pm-bench-', path.join(root, '.local/bench-logs'));
 benchRun.state = benchState;
@@ -105,17 +109,28 @@ try {
   const stack = await stackStarting;
   for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
 
-  step(`billing gRPC: ${billingBenchSettings.callsPerOperation} calls per operation, ${billingBenchSettings.concurrency} in flight`);
   const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
-  const billingDatabase = `bench_billing_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(adminUrl, billingDatabase);
-  dropBillingDatabase = () => dropDatabase(adminUrl, billingDatabase);
-  const billing = await benchmarkBilling(withDatabase(adminUrl, billingDatabase));
+  if (only.size > 0 && !only.has('load')) throw new Error(`unknown benchmark section(s): ${[...only].join(', ')} (known: load)`);
+  let billing: Awaited<ReturnType<typeof benchmarkBilling>> | undefined;
+  let eventPath: EventPathResults | undefined;
+  if (only.size === 0) {
+    step(`billing gRPC: ${billingBenchSettings.callsPerOperation} calls per operation, ${billingBenchSettings.concurrency} in flight`);
+    const billingDatabase = `bench_billing_${randomBytes(4).toString('hex')}`;
+    await ensureDatabase(adminUrl, billingDatabase);
+    dropBillingDatabase = () => dropDatabase(adminUrl, billingDatabase);
+    billing = await benchmarkBilling(withDatabase(adminUrl, billingDatabase));
 
-  step('event path: commit → analytics latency, outbox relay and kafkajs events per second');
-  const eventPath = await runEventPath(
-    { ...stack.env, API_URL: `http://localhost:${ports.http}`, LOG_LEVEL: 'warn' },
-    path.join(benchDir, 'event-path.json'),
+    step('event path: commit → analytics latency, outbox relay and kafkajs events per second');
+    eventPath = await runEventPath(
+      { ...stack.env, API_URL: `http://localhost:${ports.http}`, LOG_LEVEL: 'warn' },
+      path.join(benchDir, 'event-path.json'),
+    );
+  }
+
+  step(`sustained load and single routes (issue 7): ${loadSettings.connections} connections for ${loadSettings.seconds} s (BENCH_LOAD_SECONDS)`);
+  const load = await benchmarkLoad(
+    { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, adminDatabaseUrl: adminUrl, stateDir: benchDir, connectionCap: LOCAL_MAX_CONNECTIONS },
+    (line) => console.log(line),
   );
 
   const summary = [
@@ -124,15 +139,18 @@ try {
     machineInfo(loadAtStart),
     `- run time until this summary (code generation and stack start included): ${elapsed()}`,
     '',
-    billingSection(billing, billingBenchSettings),
-    '',
-    eventPathSection(eventPath),
+    ...(billing ? [billingSection(billing, billingBenchSettings), ''] : []),
+    ...(eventPath ? [eventPathSection(eventPath), ''] : []),
+    loadSection(load),
     '',
   ].join('\n');
   step('summary');
   console.log(`\n${summary}`);
-  const problems = problemsOf(eventPath);
-  if (problems.length > 0) {
+  const problems = [...(eventPath ? problemsOf(eventPath) : []), ...loadProblems(load)];
+  if (only.size > 0) {
+    console.log(`\nOnly part of the benchmarks ran, so ${path.relative(root, resultsFile)} is left as it was.${problems.map((p) => `\n  - ${p}`).join('')}`);
+    failed = problems.length > 0;
+  } else if (problems.length > 0) {
     // Keep the last good results rather than replace them with these.
     console.log(`\nThis run is incomplete, so ${path.relative(root, resultsFile)} is left as it was:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   } else {

@@ -4,7 +4,7 @@
  * serverless-offline's authorizer only decodes tokens, so every handler verifies signature, issuer,
  * audience, expiry, issue time and lifetime itself; locally that makes it as strict as AWS.
  */
-import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, decodeJwt, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { config } from '../shared/config.js';
 import { resolveSecret } from '../shared/secrets.js';
 import { isRole, ROLE_SCOPES, type Role } from './scopes.js';
@@ -56,7 +56,26 @@ function configuredKeys(): JWTVerifyGetKey {
 
 export class InvalidTokenError extends Error {}
 
-export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey = configuredKeys()): Promise<Actor> {
+/**
+ * Tokens this container has already verified, until they expire: a member of staff sends the same token
+ * with every request for up to 15 minutes, and its signature does not change in between.
+ */
+const verified = new Map<string, { actor: Actor; expiresAt: number }>();
+const MAX_REMEMBERED_TOKENS = 1000;
+
+export async function verifyAccessToken(token: string, keys?: JWTVerifyGetKey): Promise<Actor> {
+  if (keys) return verifyWith(token, keys);
+  const known = verified.get(token);
+  if (known && known.expiresAt > Date.now()) return known.actor;
+  const actor = await verifyWith(token, configuredKeys());
+  if (verified.size >= MAX_REMEMBERED_TOKENS) verified.delete(verified.keys().next().value!);
+  verified.set(token, { actor, expiresAt: expiryOf(token) });
+  return actor;
+}
+
+const expiryOf = (token: string) => (decodeJwt(token).exp ?? 0) * 1000;
+
+async function verifyWith(token: string, keys: JWTVerifyGetKey): Promise<Actor> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, keys, {

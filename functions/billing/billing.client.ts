@@ -103,7 +103,7 @@ function translateError(error: GrpcCallError): Error {
     case status.ABORTED:
     case status.INTERNAL:
     case status.UNKNOWN:
-      return new BillingUnavailableError(`billing server unavailable: ${error.details}`, { cause: error });
+      return new BillingUnavailableError(`billing server unavailable: ${error.message}`, { cause: error });
     default:
       return error;
   }

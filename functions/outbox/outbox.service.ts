@@ -23,7 +23,9 @@ export interface OutboxMessageView {
 type MessageRow = Awaited<ReturnType<typeof repo.messagesInState>>[number];
 
 function toView(row: MessageRow): OutboxMessageView {
-  const parked = row.published_at === null && !Number.isFinite(row.next_attempt_at.getTime());
+  // pg reads the timestamp 'infinity' (a parked message) as the number Infinity, not as a Date.
+  const next: Date | number = row.next_attempt_at;
+  const parked = row.published_at === null && !(next instanceof Date && Number.isFinite(next.getTime()));
   return {
     id: String(row.id),
     destination: row.destination,
@@ -33,7 +35,7 @@ function toView(row: MessageRow): OutboxMessageView {
     attempts: row.attempts,
     lastError: row.last_error,
     createdAt: row.created_at.toISOString(),
-    nextAttemptAt: row.published_at || parked ? null : row.next_attempt_at.toISOString(),
+    nextAttemptAt: row.published_at || parked || !(next instanceof Date) ? null : next.toISOString(),
     publishedAt: row.published_at?.toISOString() ?? null,
   };
 }

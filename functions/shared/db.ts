@@ -48,9 +48,13 @@ const applicationName = (process.env.AWS_LAMBDA_FUNCTION_NAME ?? config.serviceN
  */
 function createPool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000, application_name: applicationName });
-  // An idle connection the server closed (a restart, a terminated backend) emits 'error' on the pool;
-  // unhandled, it would end the process. The next query simply opens a new connection.
-  pool.on('error', (error) => logger.warn({ err: { type: error.name, code: (error as { code?: string }).code } }, 'idle database connection lost'));
+  // A connection the server closed (a restart, a terminated backend) emits 'error'; unhandled, it would
+  // end the process. The next query simply opens a new connection.
+  const lost = (error: Error) => logger.warn({ err: { type: error.name, code: (error as { code?: string }).code } }, 'database connection lost');
+  pool.on('error', lost);
+  // A connection held between queries (the relay keeps one for its whole run) reports its loss on the
+  // client itself; the next query on it then fails and is handled like any other failed query.
+  pool.on('connect', (client) => client.on('error', lost));
   return pool;
 }
 

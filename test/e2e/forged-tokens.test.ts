@@ -94,4 +94,25 @@ describe('forged and unusable access tokens', () => {
     const create = await call('POST', '/api/patients', { token: noWrite, body: {}, contract: '/api/patients' });
     assert.equal(create.status, 403);
   });
+
+  test('a token issued in the future (beyond a small clock skew) is rejected with 401, though its lifetime is within 15 minutes', async () => {
+    const fromTheFuture = await signWith(devKeyPem, { iatOffset: 10 * 60, lifetime: 600 });
+    assert.equal((await listPatients(fromTheFuture)).status, 401);
+    const slightlyAhead = await signWith(devKeyPem, { iatOffset: 5, lifetime: 600 });
+    assert.equal((await listPatients(slightlyAhead)).status, 200);
+  });
+});
+
+describe('the authorization scheme', () => {
+  test('"Bearer" is case-insensitive (RFC 9110)', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      const response = await call('GET', '/api/patients?limit=1', { headers: { Authorization: `${scheme} ${valid}` } });
+      assert.equal(response.status, 200, scheme);
+    }
+  });
+
+  test('another scheme is still 401', async () => {
+    const response = await call('GET', '/api/patients?limit=1', { headers: { Authorization: `Basic ${valid}` } });
+    assert.equal(response.status, 401);
+  });
 });

@@ -1,0 +1,119 @@
+/**
+ * The outbox under billing faults: a passing failure (the billing server answering INTERNAL) is retried
+ * until it succeeds, never parked; a message billing refuses on its merits is parked at once, shown to
+ * an admin, logged for an alarm, and delivered once replayed. Relay runs stay within their bound.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import pg from 'pg';
+import type { SpawnedBillingServer } from '../../billing-server/launcher.js';
+import { BillingRequest } from '../../proto/generated/billing.js';
+import { call, eventually, login, newPatient, userWithRole } from '../support/api.js';
+import { billingAccountCount, closeBillingDatabase, startBillingServer, warmUpBillingView } from '../support/billing.js';
+
+type OutboxMessage = { id: string; eventId: string; patientId: string; state: string; attempts: number; lastError: string | null };
+
+let billing: SpawnedBillingServer;
+let admin: string;
+let database: pg.Client;
+
+before(async () => {
+  billing = await startBillingServer('outbox-faults-e2e');
+  admin = (await login()).token;
+  database = new pg.Client({ connectionString: process.env.TEST_STACK_DATABASE_URL });
+  await database.connect();
+  await warmUpBillingView(admin);
+});
+
+after(async () => {
+  await database?.query('alter table if exists billing.accounts_away rename to accounts').catch(() => undefined);
+  await database?.end();
+  await closeBillingDatabase();
+  await billing?.stop();
+});
+
+const outbox = async (state: string) => {
+  const response = await call('GET', `/api/outbox?state=${state}&limit=200`, { token: admin, contract: '/api/outbox' });
+  assert.equal(response.status, 200);
+  return (response.body as { messages: OutboxMessage[] }).messages;
+};
+
+describe('a billing fault that passes', () => {
+  test('INTERNAL from billing is retried until it succeeds: the account is opened once, nothing is parked', async () => {
+    // The billing server's query fails (undefined table): it answers INTERNAL.
+    await database.query('alter table billing.accounts rename to accounts_away');
+    const created = await call('POST', '/api/patients', { token: admin, body: newPatient() });
+    assert.equal(created.status, 201);
+    const patientId = (created.body as { id: string }).id;
+
+    const failing = await eventually(async () => (await outbox('pending')).find((m) => m.patientId === patientId && m.attempts > 0 && m.lastError?.includes('INTERNAL')));
+    assert.equal(failing.state, 'pending');
+    assert.equal((await outbox('parked')).some((m) => m.patientId === patientId), false);
+
+    await database.query('alter table billing.accounts_away rename to accounts');
+    await eventually(async () => ((await billingAccountCount(patientId)) === 1 ? true : undefined), 90_000, 500);
+    assert.equal((await outbox('parked')).some((m) => m.patientId === patientId), false);
+  });
+});
+
+describe('a message billing refuses', () => {
+  test('is parked at once, listed for an admin, logged for an alarm, and delivered once replayed', async () => {
+    const patientId = randomUUID();
+    const eventId = randomUUID();
+    // A message the billing server refuses (INVALID_ARGUMENT): an email it cannot accept.
+    const refused = BillingRequest.encode({ patientId, name: 'Replay Patient', email: 'not an email' }).finish();
+    await database.query(`insert into outbox (event_id, destination, aggregate_id, payload) values ($1, 'billing', $2, $3)`, [eventId, patientId, Buffer.from(refused)]);
+    await call('POST', '/api/patients', { token: admin, body: newPatient() }); // kicks the relay
+
+    const parked = await eventually(async () => (await outbox('parked')).find((m) => m.eventId === eventId), 60_000);
+    assert.match(parked.lastError ?? '', /INVALID_ARGUMENT|invalid/i);
+    assert.equal(parked.attempts, 1);
+    const offlineLog = await readFile(path.join(process.env.TEST_STACK_DIR!, 'logs', 'offline.log'), 'utf8');
+    assert.match(offlineLog, new RegExp(`"event":"outbox.parked"[^\\n]*"outboxId":${parked.id}\\b`));
+    assert.equal(offlineLog.includes('Replay Patient'), false);
+
+    // The operator fixes the cause (here: the message's bad email), then replays it through the API.
+    const fixed = BillingRequest.encode({ patientId, name: 'Replay Patient', email: 'replay@example.org' }).finish();
+    await database.query('update outbox set payload = $1 where event_id = $2', [Buffer.from(fixed), eventId]);
+    const clinician = await userWithRole(admin, 'clinician');
+    assert.equal((await call('POST', `/api/outbox/${parked.id}/retry`, { token: clinician.token })).status, 403);
+    assert.equal((await call('POST', `/api/outbox/${parked.id}/retry`, { token: admin, contract: '/api/outbox/{id}/retry' })).status, 202);
+
+    await eventually(async () => ((await billingAccountCount(patientId)) === 1 ? true : undefined), 30_000, 500);
+    const again = await call('POST', `/api/outbox/${parked.id}/retry`, { token: admin, contract: '/api/outbox/{id}/retry' });
+    assert.equal(again.status, 409);
+    assert.equal((await call('POST', '/api/outbox/999999999/retry', { token: admin, contract: '/api/outbox/{id}/retry' })).status, 404);
+    assert.equal((await call('POST', '/api/outbox/abc/retry', { token: admin, contract: '/api/outbox/{id}/retry' })).status, 400);
+  });
+});
+
+describe('relay runs', () => {
+  test('never exceed their bound, however many invocations arrive at once', async () => {
+    const lambda = new LambdaClient({ endpoint: process.env.LAMBDA_ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    let maxRunning = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await database.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = 3 and granted`);
+        maxRunning = Math.max(maxRunning, rows[0]!.n);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const writes = Array.from({ length: 20 }, () => call('POST', '/api/patients', { token: admin, body: newPatient() }));
+    const invocations = Array.from({ length: 20 }, () =>
+      lambda.send(new InvokeCommand({ FunctionName: 'patient-management-local-outboxRelay', InvocationType: 'RequestResponse' })),
+    );
+    const results = await Promise.all(invocations);
+    assert.deepEqual((await Promise.all(writes)).map((r) => r.status).filter((s) => s !== 201), []);
+    sampling = false;
+    await sampler;
+    lambda.destroy();
+    const outcomes = results.map((r) => JSON.parse(Buffer.from(r.Payload ?? []).toString() || '{}') as { skipped?: string });
+    assert.ok(maxRunning >= 1 && maxRunning <= 2, `at most 2 relay runs at once, saw ${maxRunning}`);
+    assert.ok(outcomes.some((o) => o.skipped === 'busy'), 'some invocations found every slot taken');
+  });
+});
