@@ -1,3 +1,4 @@
+/* global module -- CommonJS: serverless-esbuild requires this file */
 /**
  * esbuild plugins for the functions' bundles (serverless.yml custom.esbuild.plugins).
  *
