@@ -9,7 +9,7 @@ import type { Request } from 'autocannon';
 import pg from 'pg';
 import { integrityProblems, settle, type Integrity } from './load/integrity.js';
 import { startSampling, type MemorySample, type ProcessMatcher } from './load/processes.js';
-import { DEV_ADMIN, mixedTraffic, patientBody, scenario, uniqueSuffix, type RouteStats, type ScenarioResult } from './load/traffic.js';
+import { DEV_ADMIN, mixedTraffic, patientBody, scenario, uniqueSuffix, type RouteStats, type ScenarioResult, type StaffAccount } from './load/traffic.js';
 import { markdownTable } from './report.js';
 import { percentile } from './stats.js';
 
@@ -69,6 +69,22 @@ async function signIn(baseUrl: string): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
+/** One clinician account per connection: staff sign in as themselves, not all as one account. */
+async function staffAccounts(baseUrl: string, count: number): Promise<StaffAccount[]> {
+  const token = await signIn(baseUrl);
+  const run = Date.now().toString(36);
+  const accounts = Array.from({ length: count }, (_, i) => ({ email: `staff${i}.${run}@bench.clinic.test`, password: 'bench password 123' }));
+  for (const account of accounts) {
+    const response = await fetch(`${baseUrl}/api/users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...account, role: 'clinician' }),
+    });
+    if (response.status !== 201) throw new Error(`creating a staff account failed: ${response.status}`);
+  }
+  return accounts;
+}
+
 function routeTable(byRoute: Record<string, RouteStats>) {
   return Object.entries(byRoute).map(([route, stats]) => {
     const sorted = [...stats.latenciesMs].sort((a, b) => a - b);
@@ -122,10 +138,10 @@ async function scenarios(target: Target): Promise<ScenarioResult[]> {
 }
 
 export async function benchmarkLoad(target: Target, log: (line: string) => void): Promise<LoadResults> {
-  await signIn(target.baseUrl); // the functions of the cycle load on first use, as after `npm run dev`
+  const staff = await staffAccounts(target.baseUrl, loadSettings.connections);
   const sampling = startSampling(stackProcesses(target), target.adminDatabaseUrl);
   log(`mixed traffic: ${loadSettings.connections} connections for ${loadSettings.seconds} s`);
-  const traffic = await mixedTraffic(target.baseUrl, loadSettings.connections, loadSettings.seconds, (n) => log(`  ${n} requests answered`));
+  const traffic = await mixedTraffic(target.baseUrl, staff, loadSettings.seconds, (n) => log(`  ${n} requests answered`));
   log('waiting for the outbox and analytics to settle');
   const { integrity: afterLoad, settledInMs } = await settle(target.databaseUrl, 180_000);
   log('single-route scenarios');

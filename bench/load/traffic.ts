@@ -27,7 +27,13 @@ interface Known {
   etag: string;
 }
 
+export interface StaffAccount {
+  email: string;
+  password: string;
+}
+
 interface StaffContext {
+  account?: StaffAccount;
   token?: string;
   refreshToken?: string;
   patients?: Known[];
@@ -79,13 +85,15 @@ function buildRequest(route: RouteName, ctx: StaffContext): Request {
   const json = { 'Content-Type': 'application/json' };
   const patients = (ctx.patients ??= []);
   const pick = () => patients[Math.floor(Math.random() * patients.length)];
-  // Until this member of staff has created someone, reads of one patient fall back to the list.
-  const effective: RouteName = (route === 'get' || route === 'update' || route === 'delete') && patients.length === 0 ? 'list' : route;
+  // Until this member of staff has created someone, reads of one patient fall back to the list; without
+  // a session (a sign-in that failed), the next step is signing in.
+  let effective: RouteName = (route === 'get' || route === 'update' || route === 'delete') && patients.length === 0 ? 'list' : route;
+  if (!ctx.token || (effective === 'refresh' && !ctx.refreshToken)) effective = 'login';
   ctx.route = effective;
   ctx.sentAt = performance.now();
   switch (effective) {
     case 'login':
-      return { method: 'POST', path: '/auth/login', headers: json, body: JSON.stringify(DEV_ADMIN) };
+      return { method: 'POST', path: '/auth/login', headers: json, body: JSON.stringify(ctx.account) };
     case 'refresh':
       return { method: 'POST', path: '/auth/refresh', headers: json, body: JSON.stringify({ refreshToken: ctx.refreshToken }) };
     case 'list':
@@ -136,12 +144,17 @@ function learn(ctx: StaffContext, status: number, body: string, headers: unknown
   }
 }
 
-/** The mixed traffic: `connections` members of staff for `seconds`. */
-export async function mixedTraffic(baseUrl: string, connections: number, seconds: number, onTick?: (requests: number) => void): Promise<TrafficResult> {
+/** The mixed traffic: `connections` members of staff (each with an account of their own) for `seconds`. */
+export async function mixedTraffic(baseUrl: string, staff: StaffAccount[], seconds: number, onTick?: (requests: number) => void): Promise<TrafficResult> {
   const byRoute: Record<string, RouteStats> = {};
   const createdIds: string[] = [];
+  let assigned = 0;
   const requests: Request[] = CYCLE.map((route) => ({
-    setupRequest: (request: Request, context: object) => ({ ...request, ...buildRequest(route, context as StaffContext) }),
+    setupRequest: (request: Request, context: object) => {
+      const ctx = context as StaffContext;
+      ctx.account ??= staff[assigned++ % staff.length];
+      return { ...request, ...buildRequest(route, ctx) };
+    },
     onResponse: (status: number, body: string, context: object, headers: unknown) => {
       const ctx = context as StaffContext;
       record(byRoute, ctx.route!, status, performance.now() - ctx.sentAt!);
@@ -149,7 +162,7 @@ export async function mixedTraffic(baseUrl: string, connections: number, seconds
     },
   }));
   // Without a callback autocannon returns its instance (an event emitter), which is also a promise of the result.
-  const instance = autocannon({ url: baseUrl, connections, duration: seconds, requests, timeout: 30 }) as unknown as autocannon.Instance & Promise<autocannon.Result>;
+  const instance = autocannon({ url: baseUrl, connections: staff.length, duration: seconds, requests, timeout: 30 }) as unknown as autocannon.Instance & Promise<autocannon.Result>;
   let total = 0;
   instance.on('response', () => (total += 1));
   const ticker = onTick ? setInterval(() => onTick(total), 10_000) : undefined;

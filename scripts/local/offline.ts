@@ -16,8 +16,6 @@ export async function startOffline(options: {
   lambdaPort: number;
   env: Record<string, string>;
   logFile?: string;
-  /** Rebuild the functions when their sources change (development only). */
-  watch: boolean;
 }): Promise<OfflineHandle> {
   const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child = spawn(
@@ -41,7 +39,9 @@ export async function startOffline(options: {
         ...options.env,
         SLS_TELEMETRY_DISABLED: '1',
         ESBUILD_WORK_FOLDER: `.esbuild/offline-${options.httpPort}`,
-        ESBUILD_WATCH: options.watch ? 'functions/**/*.(ts|json)' : '.esbuild/nothing-to-watch',
+        // The functions run in serverless offline's process, where a rebuilt module cannot be swapped in:
+        // stack.ts restarts the whole of it on a change instead (npm run dev).
+        ESBUILD_WATCH: '.esbuild/nothing-to-watch',
       },
       stdio: ['ignore', log, log],
       detached: true,

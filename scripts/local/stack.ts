@@ -5,6 +5,7 @@
  * offline, the local Kafka event source for the analytics function, and the outbox sweep.
  */
 import { createPublicKey } from 'node:crypto';
+import { watch } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { spawnBillingServer } from '../../billing-server/launcher.js';
 import { ensureTopics, startKafkaBroker, stopKafkaBrokerAt } from '../kafka/broker.js';
 import { migrateToLatest } from '../migrate.js';
 import { startKafkaEventSource } from './kafka-event-source.js';
-import { startOffline } from './offline.js';
+import { startOffline, type OfflineHandle } from './offline.js';
 import { startPostgres } from './postgres.js';
 import { seedDevUser } from './seed.js';
 import { ensureDevSigningKey } from './signing-key.js';
@@ -185,14 +186,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       AWS_SECRET_ACCESS_KEY: 'local',
       ...options.extraEnv,
     };
-    const offline = await startOffline({
-      httpPort: options.ports.http,
-      lambdaPort: options.ports.lambda,
-      env,
-      logFile: path.join(logs, 'offline.log'),
-      watch: options.watch ?? false,
+    const offlineOptions = { httpPort: options.ports.http, lambdaPort: options.ports.lambda, env, logFile: path.join(logs, 'offline.log') };
+    const offline = await startOffline(offlineOptions);
+    const running = { offline };
+    const stopWatching = options.watch ? restartOnChange(running, offlineOptions, options.log) : () => undefined;
+    stops.push({
+      name: 'serverless offline',
+      stop: async () => {
+        stopWatching();
+        await running.offline.stop();
+      },
     });
-    stops.push({ name: 'serverless offline', stop: offline.stop });
     services.push({ name: 'HTTP API', where: offline.url }, { name: 'API reference', where: `${offline.url}/api-docs` });
 
     const eventSource = await startKafkaEventSource({
@@ -216,6 +220,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * serverless offline runs the functions in its own process (useInProcess), where a rebuilt bundle cannot
+ * replace a loaded module: after a change under functions/ it is restarted (bundling afresh), a few seconds.
+ */
+function restartOnChange(running: { offline: OfflineHandle }, offlineOptions: Parameters<typeof startOffline>[0], log: (line: string) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+  const watcher = watch('functions', { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      restarting = restarting.then(async () => {
+        log('functions/ changed: restarting serverless offline …');
+        await running.offline.stop();
+        running.offline = await startOffline(offlineOptions);
+        log('serverless offline restarted');
+      }).catch((error: unknown) => log(`restarting serverless offline failed: ${String(error)}`));
+    }, 500);
+  });
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
 }
 
 /** The local stand-in for the relay's `schedule: rate(1 minute)`. */
