@@ -6,6 +6,7 @@
  *   an operation's JSON request body references; response shapes are the tests' business, test/support/contract.ts);
  * - generated/openapi-parameters.js: one per distinct set of path or query parameters, coercing the strings
  *   a URL carries to the declared types;
+ * - generated/openapi-components.js: each `components.schemas` entry as data (functions/shared/schemas.ts);
  * - generated/openapi-operations.js: per operationId, its validators (`{ name, path, query, body? }`). Handlers
  *   import it as a namespace (functions/shared/operations.ts), so each bundle holds only its own validators.
  */
@@ -93,6 +94,10 @@ export async function writeValidators(document: OpenApiDocument, targetDir: URL)
     await writeFile(new URL(`openapi-body-${name}.js`, targetDir), asModule(code));
     await writeFile(new URL(`openapi-body-${name}.d.ts`, targetDir), declarations('ValidateFunction', "import type { ValidateFunction } from 'ajv';", [identifier(name)]));
   }
+  // The component schemas as data, one export each, for the few checks outside a body or a URL (a header's rules).
+  const components = Object.entries(document.components.schemas);
+  await writeFile(new URL('openapi-components.js', targetDir), header + components.map(([name, schema]) => `export const ${identifier(name)} = ${JSON.stringify(schema)};\n`).join(''));
+  await writeFile(new URL('openapi-components.d.ts', targetDir), header + components.map(([name, schema]) => `export declare const ${identifier(name)}: ${JSON.stringify(schema)};\n`).join(''));
   await writeFile(new URL('package.json', targetDir), `${JSON.stringify({ type: 'module', sideEffects: false }, null, 2)}\n`);
 
   const parameters = compiler(true, document);

@@ -3,12 +3,13 @@ import { getPatient } from '../patients/patients.service.js';
 import { db } from '../shared/db.js';
 import { validationFailed } from '../shared/errors.js';
 import { header, httpRoute, json, type HttpEvent } from '../shared/http.js';
-import { openApiDocument, validateParameters } from '../shared/openapi.js';
+import { validateParameters } from '../shared/openapi.js';
+import * as schemas from '../shared/schemas.js';
 import { chargePatient } from './patient-billing.service.js';
 import * as operations from '../shared/operations.js';
 
 // The generated validators cover bodies, paths and queries; this header is checked against its openapi.yaml schema here.
-const keySchema = openApiDocument.components.schemas.IdempotencyKey;
+const keySchema = schemas.IdempotencyKey;
 const keyPattern = new RegExp(keySchema.pattern, 'u');
 
 function idempotencyKey(event: HttpEvent): string {
