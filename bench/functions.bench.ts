@@ -173,6 +173,22 @@ export async function benchmarkFunctions(options: FunctionsBenchOptions): Promis
   }
 }
 
+/**
+ * `npm run bench`'s "functions" section: packages this build (documented example settings, a folder of its
+ * own), measures it, and sets it beside bench/results/functions-before.json (the figures before issue 10).
+ */
+export async function functionsSection(options: { adminUrl: string; billingAddress?: string; workDir: string; log?: (line: string) => void }): Promise<string> {
+  const { packageStage } = await import('../scripts/deploy/emulator.js');
+  const { functionsSection: section } = await import('./functions/report.js');
+  const packageDir = path.join(options.workDir, 'package-prod');
+  await packageStage('prod', packageDir);
+  const { execFileSync } = await import('node:child_process');
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  const now = await benchmarkFunctions({ packageDir, adminUrl: options.adminUrl, billingAddress: options.billingAddress, label: 'this build', commit, log: options.log });
+  const before = JSON.parse(await readFile(path.join(root, 'bench/results/functions-before.json'), 'utf8').catch(() => 'null')) as FunctionsResults | null;
+  return section(now, before ?? undefined);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [packageDir, resultsFile, label = 'this build'] = process.argv.slice(2);
   const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL;

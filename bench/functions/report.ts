@@ -1,0 +1,59 @@
+/** The "Functions" section of bench/results/latest.md: this build beside the figures kept from before issue 10. */
+import { formatNumber, markdownTable, type Cell } from '../report.js';
+import type { FunctionsResults } from '../functions.bench.js';
+
+const BUDGET_KB = 300;
+const COLD_START_TARGET_MS = 60;
+const WARM_RATIO_TARGET = 1.5;
+
+export function functionsSection(now: FunctionsResults, before?: FunctionsResults): string {
+  const was = <T extends { function?: string; request?: string }>(rows: T[] | undefined, key: string) =>
+    rows?.find((row) => (row.function ?? row.request) === key);
+  const names = now.bundles.map((b) => b.function);
+  const sizeRows: Cell[][] = names.map((name) => {
+    const size = was(now.bundles, name);
+    const cold = was(now.coldStarts, name);
+    const oldSize = was(before?.bundles, name);
+    const oldCold = was(before?.coldStarts, name);
+    return [
+      name,
+      oldSize ? `${formatNumber(oldSize.shippedKb)} / ${formatNumber(oldSize.minifiedKb)}` : '–',
+      size?.minifiedKb ?? NaN,
+      size?.gzipKb ?? NaN,
+      oldCold?.medianMs ?? NaN,
+      cold?.medianMs ?? NaN,
+      cold?.p90Ms ?? NaN,
+      cold?.importMedianMs ?? NaN,
+      cold?.statuses ?? '–',
+    ];
+  });
+  const warmRows: Cell[][] = now.warm.map((w) => {
+    const old = was(before?.warm, w.request);
+    return [w.request, w.handlerP50Ms, w.handlerP99Ms, w.barePgP50Ms, w.barePgP99Ms, `${formatNumber(w.ratio)}×`, old ? `${formatNumber(old.ratio)}×` : '–'];
+  });
+  return [
+    '## Functions: bundles, cold starts, warm requests (issue 10)',
+    '',
+    `The packaged functions (\`serverless package --stage prod\`), this build (${now.commit}) beside the figures kept from ` +
+      `before the change (${before ? `${before.label}, ${before.commit}` : 'not available'}). Budgets: JavaScript ≤ ${BUDGET_KB} KB minified ` +
+      `(source maps apart, still shipped; test/deploy/bundle-size.test.ts), import + first event ≤ ${COLD_START_TARGET_MS} ms median, ` +
+      `warm ≤ ${WARM_RATIO_TARGET}× bare pg. "Before KB" is the JavaScript as it was shipped (not minified) / the same minified by esbuild.`,
+    '',
+    `Cold start: import of the handler module and its first event in a fresh Node process (${now.coldStarts[0]?.runs ?? 0} processes per ` +
+      'function, one after another, `NODE_OPTIONS=--enable-source-maps` as deployed), without the database connection (TCP connect ' +
+      'and PostgreSQL start-up, timed at the socket); the AWS SDK comes from node_modules as the Lambda runtime provides it. ' +
+      'First events: an authorized request of the route (a new patient for creates and deletes, a login with the right password), ' +
+      'the Kafka batch of test/events/, the relay\'s sweep of an empty outbox. All on this shared machine: see its load average above.',
+    '',
+    markdownTable(
+      ['function', 'before KB (shipped / min)', 'JS KB (min)', 'gzip KB', 'before cold ms', 'cold median ms', 'cold p90 ms', 'import ms', 'answers'],
+      sizeRows,
+    ),
+    '',
+    'Warm: the packaged handler called in-process, one request at a time, beside the same SQL statements (captured from the ' +
+      "service through Kysely's query log) sent with one `pg` client to the same database; rounds alternate between the two. " +
+      'The ratio is handler p50 / bare p50.',
+    '',
+    markdownTable(['request', 'handler p50 ms', 'handler p99 ms', 'bare pg p50 ms', 'bare pg p99 ms', 'ratio', 'ratio before'], warmRows),
+  ].join('\n');
+}
