@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stack } from '../scripts/local/stack.js';
 import type { EventPathResults } from './report.js';
+import { benchmarkConsole, consoleProblems, consoleSection } from './console.bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = path.join(root, 'bench/results/latest.md');
@@ -65,7 +66,6 @@ const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench
 const { billingSection, eventPathSection, machineInfo, problemsOf } = await import('./report.js');
 const { benchmarkLoad, loadProblems, loadSection, loadSettings } = await import('./load.bench.js');
 const { LOCAL_MAX_CONNECTIONS } = await import('../scripts/local/postgres.js');
-const { functionsSection } = await import('./functions.bench.js');
 // `npm run bench -- load` runs only the named section(s) and leaves bench/results/latest.md alone.
 const only = new Set(process.argv.slice(2));
 
@@ -111,8 +111,7 @@ try {
   for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
 
   const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
-  const unknownSections = [...only].filter((name) => name !== 'load' && name !== 'functions');
-  if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: load, functions)`);
+  if (only.size > 0 && !only.has('load')) throw new Error(`unknown benchmark section(s): ${[...only].join(', ')} (known: load)`);
   let billing: Awaited<ReturnType<typeof benchmarkBilling>> | undefined;
   let eventPath: EventPathResults | undefined;
   if (only.size === 0) {
@@ -129,19 +128,16 @@ try {
     );
   }
 
-  let load: Awaited<ReturnType<typeof benchmarkLoad>> | undefined;
-  if (only.size === 0 || only.has('load')) {
-    step(`sustained load and single routes (issue 7): ${loadSettings.connections} connections for ${loadSettings.seconds} s (BENCH_LOAD_SECONDS)`);
-    load = await benchmarkLoad(
-      { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, adminDatabaseUrl: adminUrl, stateDir: benchDir, connectionCap: LOCAL_MAX_CONNECTIONS },
-      (line) => console.log(line),
-    );
-  }
+  step(`sustained load and single routes (issue 7): ${loadSettings.connections} connections for ${loadSettings.seconds} s (BENCH_LOAD_SECONDS)`);
+  const load = await benchmarkLoad(
+    { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, adminDatabaseUrl: adminUrl, stateDir: benchDir, connectionCap: LOCAL_MAX_CONNECTIONS },
+    (line) => console.log(line),
+  );
 
-  let functions: string | undefined;
-  if (only.size === 0 || only.has('functions')) {
-    step('functions (issue 10): bundle sizes, cold starts in fresh processes, warm handlers beside bare pg');
-    functions = await functionsSection({ adminUrl, billingAddress: stack.env.BILLING_GRPC_ADDRESS, workDir: benchDir, log: (line) => console.log(line) });
+  let webConsole: Awaited<ReturnType<typeof benchmarkConsole>> | undefined;
+  if (only.size === 0) {
+    step('web console (issue 9): JavaScript of the sign-in page, Lighthouse scores');
+    webConsole = await benchmarkConsole(`http://localhost:${ports.http}`, ports.http + 10, (line) => console.log(line));
   }
 
   const summary = [
@@ -152,12 +148,14 @@ try {
     '',
     ...(billing ? [billingSection(billing, billingBenchSettings), ''] : []),
     ...(eventPath ? [eventPathSection(eventPath), ''] : []),
-    ...(load ? [loadSection(load), ''] : []),
-    ...(functions ? [functions, ''] : []),
+    ...(webConsole ? [consoleSection(webConsole), ''] : []),
+    loadSection(load),
+    '',
   ].join('\n');
   step('summary');
   console.log(`\n${summary}`);
-  const problems = [...(eventPath ? problemsOf(eventPath) : []), ...(load ? loadProblems(load) : [])];
+  const problems = [...(eventPath ? problemsOf(eventPath) : []), ...loadProblems(load)];
+  if (webConsole) problems.push(...consoleProblems(webConsole));
   if (only.size > 0) {
     console.log(`\nOnly part of the benchmarks ran, so ${path.relative(root, resultsFile)} is left as it was.${problems.map((p) => `\n  - ${p}`).join('')}`);
     failed = problems.length > 0;
