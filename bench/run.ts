@@ -66,6 +66,7 @@ const { benchmarkBilling, billingBenchSettings } = await import('./billing.bench
 const { billingSection, eventPathSection, machineInfo, problemsOf } = await import('./report.js');
 const { benchmarkLoad, loadProblems, loadSection, loadSettings } = await import('./load.bench.js');
 const { LOCAL_MAX_CONNECTIONS } = await import('../scripts/local/postgres.js');
+const { functionsSection } = await import('./functions.bench.js');
 // `npm run bench -- load` runs only the named section(s) and leaves bench/results/latest.md alone.
 const only = new Set(process.argv.slice(2));
 
@@ -111,7 +112,8 @@ try {
   for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
 
   const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
-  if (only.size > 0 && !only.has('load')) throw new Error(`unknown benchmark section(s): ${[...only].join(', ')} (known: load)`);
+  const unknownSections = [...only].filter((name) => name !== 'load' && name !== 'functions');
+  if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: load, functions)`);
   let billing: Awaited<ReturnType<typeof benchmarkBilling>> | undefined;
   let eventPath: EventPathResults | undefined;
   if (only.size === 0) {
@@ -128,11 +130,20 @@ try {
     );
   }
 
-  step(`sustained load and single routes (issue 7): ${loadSettings.connections} connections for ${loadSettings.seconds} s (BENCH_LOAD_SECONDS)`);
-  const load = await benchmarkLoad(
-    { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, adminDatabaseUrl: adminUrl, stateDir: benchDir, connectionCap: LOCAL_MAX_CONNECTIONS },
-    (line) => console.log(line),
-  );
+  let load: Awaited<ReturnType<typeof benchmarkLoad>> | undefined;
+  if (only.size === 0 || only.has('load')) {
+    step(`sustained load and single routes (issue 7): ${loadSettings.connections} connections for ${loadSettings.seconds} s (BENCH_LOAD_SECONDS)`);
+    load = await benchmarkLoad(
+      { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, adminDatabaseUrl: adminUrl, stateDir: benchDir, connectionCap: LOCAL_MAX_CONNECTIONS },
+      (line) => console.log(line),
+    );
+  }
+
+  let functions: string | undefined;
+  if (only.size === 0 || only.has('functions')) {
+    step('functions (issue 10): bundle sizes, cold starts in fresh processes, warm handlers beside bare pg');
+    functions = await functionsSection({ adminUrl, billingAddress: stack.env.BILLING_GRPC_ADDRESS, workDir: benchDir, log: (line) => console.log(line) });
+  }
 
   let webConsole: Awaited<ReturnType<typeof benchmarkConsole>> | undefined;
   if (only.size === 0) {
@@ -149,12 +160,12 @@ try {
     ...(billing ? [billingSection(billing, billingBenchSettings), ''] : []),
     ...(eventPath ? [eventPathSection(eventPath), ''] : []),
     ...(webConsole ? [consoleSection(webConsole), ''] : []),
-    loadSection(load),
-    '',
+    ...(load ? [loadSection(load), ''] : []),
+    ...(functions ? [functions, ''] : []),
   ].join('\n');
   step('summary');
   console.log(`\n${summary}`);
-  const problems = [...(eventPath ? problemsOf(eventPath) : []), ...loadProblems(load)];
+  const problems = [...(eventPath ? problemsOf(eventPath) : []), ...(load ? loadProblems(load) : [])];
   if (webConsole) problems.push(...consoleProblems(webConsole));
   if (only.size > 0) {
     console.log(`\nOnly part of the benchmarks ran, so ${path.relative(root, resultsFile)} is left as it was.${problems.map((p) => `\n  - ${p}`).join('')}`);
