@@ -6,29 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDocument, Pair, Scalar, YAMLMap, type Tags, type YAMLSeq } from 'yaml';
+import { parseCloudFormationYaml } from '../aws/cloudformation-yaml.js';
 
 const templatePath = new URL('../aws/billing-service.yml', import.meta.url);
 const dockerfilePath = new URL('../Dockerfile', import.meta.url);
-
-// CloudFormation short-form tags, turned into their long forms: `!Ref x` → { Ref: x }, `!Sub [..]` → { 'Fn::Sub': [..] }.
-const functionNames = ['Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'If', 'Equals', 'And', 'Or', 'Not'];
-const longForm = (name: string) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
-const cloudFormationTags: Tags = ['Ref', 'Condition', ...functionNames].flatMap((name) => [
-  {
-    tag: `!${name}`,
-    resolve: (value: string) => ({ [longForm(name)]: name === 'GetAtt' ? value.split('.') : value }),
-  },
-  ...(['seq', 'map'] as const).map((collection) => ({
-    tag: `!${name}`,
-    collection,
-    resolve: (value: YAMLSeq | YAMLMap) => {
-      const node = new YAMLMap();
-      node.items.push(new Pair(new Scalar(longForm(name)), value));
-      return node;
-    },
-  })),
-]);
 
 type Json = Record<string, unknown>;
 function obj(value: unknown, what: string): Json {
@@ -40,10 +21,10 @@ function list(value: unknown, what: string): unknown[] {
   return value;
 }
 
-const document = parseDocument(readFileSync(templatePath, 'utf8'), { customTags: cloudFormationTags });
+const parsed = parseCloudFormationYaml(readFileSync(templatePath, 'utf8'));
 // An unknown tag (a typo such as `!GetAt`) is only a warning to the parser: fail on it here.
-assert.deepEqual([...document.errors, ...document.warnings].map((e) => e.message), []);
-const template = obj(document.toJS(), 'template');
+assert.deepEqual(parsed.problems, []);
+const template = obj(parsed.template, 'template');
 const parameters = obj(template.Parameters, 'Parameters');
 const resources = obj(template.Resources, 'Resources');
 

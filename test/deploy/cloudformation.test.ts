@@ -1,17 +1,26 @@
 /**
- * Reads what `serverless package --stage prod` generated (npm test runs it first) and checks what
- * production depends on: the JWT authorizer on every /api route with its scopes, the runtime, and
- * that no development seed or development key is shipped.
+ * Packages the production stage (`serverless package --stage prod` with the documented fake settings of
+ * scripts/deploy/example-settings.ts, into a folder of its own) and checks what production depends on:
+ * the JWT authorizer on every /api route with its scopes, the runtime, the secrets kept in SSM, no
+ * development seed or key, ARNs by partition, cfn-lint clean, and the connection budget.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { packageStage } from '../../scripts/deploy/emulator.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-const template = JSON.parse(readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8')) as { Resources: Record<string, Resource> };
+const packageDir = mkdtempSync(path.join(tmpdir(), 'pm-package-prod-'));
+after(() => rmSync(packageDir, { recursive: true, force: true }));
+await packageStage('prod', packageDir);
+const templateFile = path.join(packageDir, 'cloudformation-template-update-stack.json');
+const template = JSON.parse(readFileSync(templateFile, 'utf8')) as { Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown }> };
 const resources = Object.values(template.Resources);
 const ofType = (type: string) => resources.filter((r) => r.Type === type);
+const variablesOf = (fn: Resource) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 const EXPECTED_SCOPES: Record<string, string[]> = {
   'POST /api/users': ['users:manage'],
@@ -29,6 +38,14 @@ const EXPECTED_SCOPES: Record<string, string[]> = {
 };
 
 describe('the production CloudFormation template', () => {
+  test('was packaged without disturbing the running test stack', async () => {
+    // serverless offline runs the stack's functions from .esbuild/offline-<port> (scripts/local/offline.ts).
+    const apiUrl = new URL(process.env.API_URL ?? 'http://localhost:4400');
+    assert.ok(existsSync(`.esbuild/offline-${apiUrl.port}`), 'the stack\'s build is still there');
+    const response = await fetch(new URL('/.well-known/openid-configuration', apiUrl));
+    assert.equal(response.status, 200);
+  });
+
   test('declares a JWT authorizer with issuer and audience', () => {
     const [authorizer, ...others] = ofType('AWS::ApiGatewayV2::Authorizer');
     assert.equal(others.length, 0);
@@ -91,13 +108,66 @@ describe('the production CloudFormation template', () => {
     const templateText = JSON.stringify(template);
     assert.doesNotMatch(templateText, /PRIVATE KEY/);
     assert.doesNotMatch(templateText, /localhost/);
-    const archives = readdirSync('.serverless').filter((f) => f.endsWith('.zip'));
+    const archives = readdirSync(packageDir).filter((f) => f.endsWith('.zip'));
     assert.ok(archives.length >= 15);
     for (const archive of archives) {
-      const contents = execFileSync('unzip', ['-p', `.serverless/${archive}`], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1');
+      const contents = execFileSync('unzip', ['-p', path.join(packageDir, archive)], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1');
       // Libraries mention PEM headers; a shipped key would be a header followed by key material.
       assert.ok(!/testuser@test\.com|password123/.test(contents), `${archive} contains the dev seed user`);
       assert.ok(!/-----BEGIN (RSA )?PRIVATE KEY-----\s*[A-Za-z0-9+/]{60}/.test(contents), `${archive} contains a private key`);
     }
+  });
+
+  test('cfn-lint finds nothing in the packaged template nor in billing-service.yml', () => {
+    // Exit code 0: no error, no warning, no informational finding (README, "Deploying to AWS").
+    const findings = execFileSync('cfn-lint', ['--format', 'parseable', templateFile, 'billing-server/aws/billing-service.yml'], { encoding: 'utf8' });
+    assert.equal(findings.trim(), '');
+  });
+
+  test('writes every ARN with the partition, and names the relay without a dependency on it', () => {
+    const text = JSON.stringify(template);
+    const literal = [...text.matchAll(/"arn:aws:[^"]*"/g)].map((m) => m[0]);
+    // Only the deploy settings (secret ARNs the deploying job gives) may carry a literal partition.
+    assert.deepEqual(literal.filter((arn) => !arn.includes(':secretsmanager:')), []);
+    assert.match(text, /arn:\$\{AWS::Partition\}:lambda:\$\{AWS::Region\}:\$\{AWS::AccountId\}:function:patient-management-prod-outboxRelay/);
+    for (const [name, role] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
+      assert.doesNotMatch(JSON.stringify(role), /LambdaFunction"?,"Arn"/, `${name} refers to a function it may run`);
+    }
+  });
+
+  test('bounds the connections of every function that reaches the database within the documented budget', () => {
+    const budget = Number(template.Outputs.DatabaseConnectionBudget?.Value);
+    assert.ok(budget > 0, 'the DatabaseConnectionBudget output');
+    const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    // A function reaches the database when its bundle carries the PostgreSQL client (node-postgres' SCRAM auth).
+    const reachesDatabase = ([name]: [string, Resource]) => {
+      const archive = `${name.replace(/LambdaFunction$/, '').replace(/^./, (c) => c.toLowerCase())}.zip`;
+      return execFileSync('unzip', ['-p', path.join(packageDir, archive)], { maxBuffer: 256 * 1024 * 1024 }).includes('SCRAM-SHA-256');
+    };
+    const databaseFunctions = functions.filter(reachesDatabase);
+    assert.ok(databaseFunctions.length >= 12, `${databaseFunctions.length} functions reach the database`);
+    let connections = 0;
+    for (const [name, fn] of databaseFunctions) {
+      const reserved = fn.Properties.ReservedConcurrentExecutions;
+      const pool = Number(variablesOf(fn).DB_POOL_MAX);
+      assert.ok(typeof reserved === 'number' && reserved > 0, `${name} has reserved concurrency`);
+      assert.ok(pool >= 1, `${name} has DB_POOL_MAX`);
+      connections += reserved * pool;
+    }
+    assert.ok(connections <= budget, `${connections} connections at full concurrency, budget ${budget}`);
+    const relay = template.Resources.OutboxRelayLambdaFunction;
+    assert.ok(Number(relay?.Properties.ReservedConcurrentExecutions) <= 2, 'the relay runs at most twice at once');
+  });
+
+  test('puts the functions behind an RDS Proxy that bounds the database connections and waits briefly', () => {
+    const [proxy, ...otherProxies] = ofType('AWS::RDS::DBProxy');
+    assert.equal(otherProxies.length, 0);
+    assert.equal(proxy?.Properties.EngineFamily, 'POSTGRESQL');
+    assert.equal(proxy?.Properties.RequireTLS, true);
+    const [targetGroup] = ofType('AWS::RDS::DBProxyTargetGroup');
+    const pool = targetGroup?.Properties.ConnectionPoolConfigurationInfo as Record<string, number>;
+    assert.ok(pool.MaxConnectionsPercent! <= 90, 'room left for the billing server and operators');
+    assert.ok(pool.ConnectionBorrowTimeout! < 10, 'a saturated database answers within the function timeout');
+    assert.deepEqual(targetGroup?.Properties.DBInstanceIdentifiers, ['patient-management-example']);
   });
 });
