@@ -16,6 +16,9 @@ export interface ProcessMatcher {
 
 export interface MemorySample {
   atSeconds: number;
+  /** Resident set size per process (PostgreSQL: the postmaster and its backends together). */
+  rssMbByProcess: Record<string, number>;
+  /** Proportional set size per process: shared pages (PostgreSQL's shared buffers) counted once across processes. */
   mbByProcess: Record<string, number>;
 }
 
@@ -41,9 +44,9 @@ function processes(): ProcInfo[] {
   return found;
 }
 
-function pssKb(pid: number): number {
+function memoryKb(pid: number, field: 'Pss' | 'Rss'): number {
   try {
-    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -53,13 +56,15 @@ function pssKb(pid: number): number {
 export function sampleMemory(matchers: ProcessMatcher[], startedAt: number): MemorySample {
   const all = processes();
   const mbByProcess: Record<string, number> = {};
+  const rssMbByProcess: Record<string, number> = {};
   for (const matcher of matchers) {
     const roots = all.filter((p) => matcher.matches(p.commandLine, p.pid));
     const pids = new Set(roots.map((p) => p.pid));
     if (matcher.withChildren) for (const p of all) if (pids.has(p.ppid)) pids.add(p.pid);
-    mbByProcess[matcher.name] = [...pids].reduce((sum, pid) => sum + pssKb(pid), 0) / 1024;
+    mbByProcess[matcher.name] = [...pids].reduce((sum, pid) => sum + memoryKb(pid, 'Pss'), 0) / 1024;
+    rssMbByProcess[matcher.name] = [...pids].reduce((sum, pid) => sum + memoryKb(pid, 'Rss'), 0) / 1024;
   }
-  return { atSeconds: (performance.now() - startedAt) / 1000, mbByProcess };
+  return { atSeconds: (performance.now() - startedAt) / 1000, rssMbByProcess, mbByProcess };
 }
 
 /** Samples memory and database connections every second until stopped. */
