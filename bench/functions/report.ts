@@ -29,7 +29,17 @@ export function functionsSection(now: FunctionsResults, before?: FunctionsResult
   });
   const warmRows: Cell[][] = now.warm.map((w) => {
     const old = was(before?.warm, w.request);
-    return [w.request, w.handlerP50Ms, w.handlerP99Ms, w.barePgP50Ms, w.barePgP99Ms, `${formatNumber(w.ratio)}×`, old ? `${formatNumber(old.ratio)}×` : '–'];
+    return [
+      w.request,
+      w.handlerP50Ms,
+      w.handlerP99Ms,
+      w.barePgP50Ms,
+      w.barePgP99Ms,
+      `${formatNumber(w.ratio)}×`,
+      old ? `${formatNumber(old.ratio)}×` : '–',
+      `${formatNumber(w.handlerCpuUs)} / ${formatNumber(w.barePgCpuUs)}`,
+      old?.handlerCpuUs ? formatNumber(old.handlerCpuUs) : '–',
+    ];
   });
   return [
     '## Functions: bundles, cold starts, warm requests (issue 10)',
@@ -52,8 +62,12 @@ export function functionsSection(now: FunctionsResults, before?: FunctionsResult
     '',
     'Warm: the packaged handler called in-process, one request at a time, beside the same SQL statements (captured from the ' +
       "service through Kysely's query log) sent with one `pg` client to the same database; rounds alternate between the two. " +
-      'The ratio is handler p50 / bare p50.',
+      'The ratio is handler p50 / bare p50. CPU is this process\'s user + system time per request: the part of the cost that is our ' +
+      'code, which a busy machine does not stretch the way it stretches wall-clock latencies.',
     '',
-    markdownTable(['request', 'handler p50 ms', 'handler p99 ms', 'bare pg p50 ms', 'bare pg p99 ms', 'ratio', 'ratio before'], warmRows),
+    markdownTable(
+      ['request', 'handler p50 ms', 'handler p99 ms', 'bare pg p50 ms', 'bare pg p99 ms', 'ratio', 'ratio before', 'CPU µs/request handler / pg', 'handler CPU µs before'],
+      warmRows,
+    ),
   ].join('\n');
 }

@@ -24,6 +24,9 @@ export interface WarmResult {
   barePgP99Ms: number;
   /** handler p50 / bare pg p50 */
   ratio: number;
+  /** CPU time of this process per request (user + system), which other work on the machine does not stretch. */
+  handlerCpuUs: number;
+  barePgCpuUs: number;
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number; body?: string }>;
@@ -76,9 +79,15 @@ async function compare(request: string, viaHandler: () => Promise<unknown>, viaP
   }
   const handlerSamples: number[] = [];
   const pgSamples: number[] = [];
+  const cpu = { handler: 0, pg: 0 };
+  const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
   for (let round = 0; round < rounds; round++) {
+    let start = process.cpuUsage();
     for (let i = 0; i < perRound; i++) await timed(handlerSamples, viaHandler);
+    cpu.handler += cpuMicros(process.cpuUsage(start));
+    start = process.cpuUsage();
     for (let i = 0; i < perRound; i++) await timed(pgSamples, viaPg);
+    cpu.pg += cpuMicros(process.cpuUsage(start));
   }
   const handler = summarize(handlerSamples);
   const bare = summarize(pgSamples);
@@ -90,6 +99,8 @@ async function compare(request: string, viaHandler: () => Promise<unknown>, viaP
     barePgP50Ms: bare.p50Ms,
     barePgP99Ms: bare.p99Ms,
     ratio: handler.p50Ms / bare.p50Ms,
+    handlerCpuUs: cpu.handler / handlerSamples.length,
+    barePgCpuUs: cpu.pg / pgSamples.length,
   };
 }
 
