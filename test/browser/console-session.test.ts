@@ -30,6 +30,30 @@ async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page: await context.newPage() };
 }
 
+describe('the console itself', () => {
+  test('is sent with security headers: a policy without inline scripts, no framing, no sniffing, no referrer', async () => {
+    const response = await fetch(`${server.url}/patients/some-page`);
+    assert.equal(response.status, 200);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    const scriptSources = /script-src ([^;]*)/.exec(policy)?.[1] ?? '';
+    assert.equal(scriptSources.trim(), "'self'");
+    assert.match(policy, /frame-ancestors 'none'/);
+    assert.match(policy, /object-src 'none'/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+    // …and the page works under that policy: no script is refused.
+    const { context, page } = await freshPage();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    await page.goto('/sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.deepEqual(refused, []);
+    await context.close();
+  });
+});
+
 describe('signing in', () => {
   test('works with the keyboard alone and lands an admin on Patients', async () => {
     const { context, page } = await freshPage();

@@ -2,13 +2,14 @@
  * "Search patients": results as the user types (debounced), by name, email or birth date, with paging through
  * long result lists. The patients list and the audit page both use it; `linkTo` says where a result leads.
  */
-import { Anchor, Button, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { formErrors } from '../api/problem';
+import { DataTable } from './DataTable';
 import { patientQuery, resultCount } from './patient-search';
 
 const PAGE_SIZE = 25;
@@ -50,28 +51,23 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
         {results.isPending ? 'Searching…' : resultCount(patients.length, results.hasNextPage)}
       </Text>
       {patients.length > 0 && (
-        <Table className="pm-table" striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Email</Table.Th>
-              <Table.Th scope="col">Date of birth</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {patients.map((patient) => (
-              <Table.Tr key={patient.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={linkTo(patient.id)}>
-                    {patient.name}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{patient.email}</Table.Td>
-                <Table.Td>{patient.dateOfBirth}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          label="Patients found"
+          rows={patients}
+          rowKey={(patient) => patient.id}
+          columns={[
+            {
+              header: 'Name',
+              cell: (patient) => (
+                <Anchor component={Link} to={linkTo(patient.id)}>
+                  {patient.name}
+                </Anchor>
+              ),
+            },
+            { header: 'Email', cell: (patient) => patient.email },
+            { header: 'Date of birth', cell: (patient) => patient.dateOfBirth },
+          ]}
+        />
       )}
       {results.hasNextPage && (
         <Button variant="default" onClick={() => void results.fetchNextPage()} loading={results.isFetchingNextPage} style={{ alignSelf: 'start' }}>

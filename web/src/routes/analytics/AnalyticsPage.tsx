@@ -1,10 +1,11 @@
 /** Counters of patient events and patients created per day; refreshes by itself while open. */
 import { BarChart } from '@mantine/charts';
 import '@mantine/charts/styles.css';
-import { Alert, Paper, SimpleGrid, Table, Text, Title } from '@mantine/core';
+import { Alert, Paper, SimpleGrid, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { formErrors } from '../../api/problem';
+import { DataTable } from '../../components/DataTable';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
 
@@ -65,22 +66,15 @@ export default function AnalyticsPage() {
           </div>
           <details>
             <summary>The same figures as a table</summary>
-            <Table className="pm-table" aria-label="Patients created per day">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Date</Table.Th>
-                  <Table.Th scope="col">Patients created</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.createdPerDay.map((day) => (
-                  <Table.Tr key={day.date}>
-                    <Table.Td>{day.date}</Table.Td>
-                    <Table.Td>{day.count}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <DataTable
+              label="Patients created per day"
+              rows={data.createdPerDay}
+              rowKey={(day) => day.date}
+              columns={[
+                { header: 'Date', cell: (day) => day.date },
+                { header: 'Patients created', cell: (day) => day.count },
+              ]}
+            />
           </details>
         </>
       )}

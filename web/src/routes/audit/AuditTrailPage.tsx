@@ -1,9 +1,10 @@
 /** A patient's audit trail, newest first: who (the staff account's email when known), when, what, outcome. */
-import { Alert, Anchor, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { formErrors } from '../../api/problem';
+import { DataTable } from '../../components/DataTable';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
 import { patientQuery } from '../patients/queries';
@@ -49,26 +50,17 @@ export default function AuditTrailPage() {
       )}
       {events.data && events.data.events.length === 0 && <Text>No one has read or changed this record yet.</Text>}
       {events.data && events.data.events.length > 0 && (
-        <Table className="pm-table" striped aria-label="Audit events">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">When</Table.Th>
-              <Table.Th scope="col">Who</Table.Th>
-              <Table.Th scope="col">Action</Table.Th>
-              <Table.Th scope="col">Outcome</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {events.data.events.map((event) => (
-              <Table.Tr key={event.id}>
-                <Table.Td>{new Date(event.occurredAt).toLocaleString()}</Table.Td>
-                <Table.Td>{staff.data?.get(event.actor) ?? event.actor}</Table.Td>
-                <Table.Td>{actions[event.action] ?? event.action}</Table.Td>
-                <Table.Td>{event.outcome.replace('_', ' ')}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          label="Audit events"
+          rows={events.data.events}
+          rowKey={(event) => event.id}
+          columns={[
+            { header: 'When', cell: (event) => new Date(event.occurredAt).toLocaleString() },
+            { header: 'Who', cell: (event) => staff.data?.get(event.actor) ?? event.actor },
+            { header: 'Action', cell: (event) => actions[event.action] ?? event.action },
+            { header: 'Outcome', cell: (event) => event.outcome.replace('_', ' ') },
+          ]}
+        />
       )}
     </>
   );

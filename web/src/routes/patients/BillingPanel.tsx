@@ -2,11 +2,12 @@
  * The patient's billing account and invoices, and "record a charge". Billing is a separate server: when it is
  * down (503) this panel says so and the rest of the patient page keeps working.
  */
-import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, formErrors } from '../../api/problem';
+import { DataTable } from '../../components/DataTable';
 import { billingKey, billingQuery, createInvoice, type InvoiceCreate } from './queries';
 
 const currencies = ['EUR', 'USD', 'GBP', 'CHF'];
@@ -36,28 +37,17 @@ export function BillingPanel({ patientId }: { patientId: string }) {
           {billing.data.invoices.length === 0 ? (
             <Text size="sm">No invoices yet.</Text>
           ) : (
-            <Table className="pm-table" striped aria-label="Invoices">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Date</Table.Th>
-                  <Table.Th scope="col">Description</Table.Th>
-                  <Table.Th scope="col">Amount</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {billing.data.invoices.map((invoice) => (
-                  <Table.Tr key={invoice.id}>
-                    <Table.Td>{new Date(invoice.createdAt).toLocaleDateString()}</Table.Td>
-                    <Table.Td>{invoice.description}</Table.Td>
-                    <Table.Td>
-                      {invoice.totalAmount} {invoice.currency}
-                    </Table.Td>
-                    <Table.Td>{invoice.status}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <DataTable
+              label="Invoices"
+              rows={billing.data.invoices}
+              rowKey={(invoice) => invoice.id}
+              columns={[
+                { header: 'Date', cell: (invoice) => new Date(invoice.createdAt).toLocaleDateString() },
+                { header: 'Description', cell: (invoice) => invoice.description },
+                { header: 'Amount', cell: (invoice) => `${invoice.totalAmount} ${invoice.currency}` },
+                { header: 'Status', cell: (invoice) => invoice.status },
+              ]}
+            />
           )}
           <ChargeForm patientId={patientId} />
         </Stack>

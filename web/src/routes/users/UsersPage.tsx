@@ -1,5 +1,5 @@
 /** Staff accounts (admin): list them, create one with a role, disable or re-enable one. */
-import { Alert, Button, Group, NativeSelect, Paper, PasswordInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, NativeSelect, Paper, PasswordInput, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -7,6 +7,7 @@ import { api, unwrap } from '../../api/client';
 import { formErrors } from '../../api/problem';
 import type { components } from '../../api/schema';
 import { useSession } from '../../api/useSession';
+import { DataTable } from '../../components/DataTable';
 import { PageTitle } from '../../components/PageTitle';
 
 type User = components['schemas']['User'];
@@ -37,21 +38,17 @@ export default function UsersPage() {
       )}
       {users.isPending && <Text role="status">Loading accounts…</Text>}
       {list.length > 0 && (
-        <Table className="pm-table" striped aria-label="Staff accounts">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Email</Table.Th>
-              <Table.Th scope="col">Role</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">Action</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.map((user) => (
-              <AccountRow key={user.id} user={user} />
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          label="Staff accounts"
+          rows={list}
+          rowKey={(user) => user.id}
+          columns={[
+            { header: 'Email', cell: (user) => user.email },
+            { header: 'Role', cell: (user) => user.role },
+            { header: 'Status', cell: (user) => (user.disabled ? 'Disabled' : 'Active') },
+            { header: 'Action', cell: (user) => <AccountAction user={user} /> },
+          ]}
+        />
       )}
       {users.hasNextPage && (
         <Button variant="default" mt="sm" onClick={() => void users.fetchNextPage()} loading={users.isFetchingNextPage}>
@@ -62,7 +59,7 @@ export default function UsersPage() {
   );
 }
 
-function AccountRow({ user }: { user: User }) {
+function AccountAction({ user }: { user: User }) {
   const queryClient = useQueryClient();
   const state = useSession();
   const [message, setMessage] = useState<string>();
@@ -76,32 +73,27 @@ function AccountRow({ user }: { user: User }) {
   });
   const isMe = state.status === 'signed-in' && state.userId === user.id;
   return (
-    <Table.Tr>
-      <Table.Td>{user.email}</Table.Td>
-      <Table.Td>{user.role}</Table.Td>
-      <Table.Td>{user.disabled ? 'Disabled' : 'Active'}</Table.Td>
-      <Table.Td>
-        {isMe ? (
-          <Text size="sm">You</Text>
-        ) : (
-          <Button
-            size="xs"
-            variant="outline"
-            color={user.disabled ? 'blue' : 'red.9'}
-            aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}
-            onClick={() => toggle.mutate()}
-            loading={toggle.isPending}
-          >
-            {user.disabled ? 'Enable' : 'Disable'}
-          </Button>
-        )}
-        {message && (
-          <Text size="sm" c="red.9" role="alert">
-            {message}
-          </Text>
-        )}
-      </Table.Td>
-    </Table.Tr>
+    <>
+    {isMe ? (
+      <Text size="sm">You</Text>
+    ) : (
+      <Button
+        size="xs"
+        variant="outline"
+        color={user.disabled ? 'blue' : 'red.9'}
+        aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}
+        onClick={() => toggle.mutate()}
+        loading={toggle.isPending}
+      >
+        {user.disabled ? 'Enable' : 'Disable'}
+      </Button>
+    )}
+    {message && (
+      <Text size="sm" c="red.9" role="alert">
+        {message}
+      </Text>
+    )}
+    </>
   );
 }
 
