@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { createKafka, type TopicSpec } from '../../functions/shared/kafka.js';
 import { brokerPaths, clusterId, jvmOptions, log4jProperties, pidFilePath, serverProperties } from './broker-config.js';
 import { classSharingFor, ensureKafkaInstalled, pinnedKafkaVersion, runQuietly } from './install.js';
+import { isAlive } from '../local/process-alive.js';
 
 export { ensureKafkaInstalled, pinnedKafkaVersion };
 
@@ -187,14 +188,6 @@ async function untilGone(pid: number): Promise<void> {
   while (isAlive(pid)) await sleep(100);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pid in dataDir's pid file if that process is still a Kafka broker on dataDir (pids get reused). */
 function runningBrokerPid(dataDir: string): number | undefined {

@@ -18,6 +18,7 @@ import { startOffline, type OfflineHandle } from './offline.js';
 import { startPostgres } from './postgres.js';
 import { seedDevUser } from './seed.js';
 import { ensureDevSigningKey } from './signing-key.js';
+import { isAlive } from './process-alive.js';
 
 export interface StackPorts {
   http: number;
@@ -95,14 +96,6 @@ async function removeAbandonedStateDirs(prefix: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The JWKS handlers verify tokens with: the public half of the (local-development) signing key. */
 function publicJwksOf(privateKeyPem: string, kid: string): string {
