@@ -41,6 +41,8 @@ export const motoGaps: MotoGap[] = [
     'no CloudFormation model for CloudFront (moto/cloudfront/models.py serves the API only)'),
   ...skipped('AWS::S3', ['BucketPolicy'], 'no CloudFormation model for bucket policies (moto/s3/models.py models AWS::S3::Bucket only)'),
   ...skipped('AWS::RDS', ['DBProxy', 'DBProxyTargetGroup'], 'no CloudFormation model for RDS Proxy (moto/rds/models.py)'),
+  ...skipped('AWS::Lambda', ['EventInvokeConfig'],
+    'no CloudFormation model for asynchronous invocation settings (moto/awslambda/models.py models functions, versions, layers, permissions, mappings)'),
   {
     type: 'AWS::Lambda::EventSourceMapping',
     removedBeforeDeploy: true,

@@ -35,6 +35,8 @@ const EXPECTED_SCOPES: Record<string, string[]> = {
   'POST /api/patients/{id}/invoices': ['patients:write'],
   'GET /api/audit-events': ['audit:read'],
   'GET /api/analytics': ['analytics:read'],
+  'GET /api/outbox': ['outbox:manage'],
+  'POST /api/outbox/{id}/retry': ['outbox:manage'],
 };
 
 describe('the production CloudFormation template', () => {
