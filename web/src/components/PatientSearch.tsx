@@ -32,6 +32,8 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
     placeholderData: keepPreviousData,
   });
   const patients = results.data?.pages.flatMap((page) => page.patients) ?? [];
+  // While the results of the new search are on their way, the previous ones stay on screen, marked as such.
+  const searching = results.isPending || results.isPlaceholderData;
 
   return (
     <Stack>
@@ -48,7 +50,7 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
         </Text>
       )}
       <Text size="sm" role="status" aria-live="polite">
-        {results.isPending ? 'Searching…' : resultCount(patients.length, results.hasNextPage)}
+        {searching ? 'Searching…' : resultCount(patients.length, results.hasNextPage)}
       </Text>
       {patients.length > 0 && (
         <DataTable
@@ -69,7 +71,7 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
           ]}
         />
       )}
-      {results.hasNextPage && (
+      {!searching && results.hasNextPage && (
         <Button variant="default" onClick={() => void results.fetchNextPage()} loading={results.isFetchingNextPage} style={{ alignSelf: 'start' }}>
           Show more patients
         </Button>
