@@ -43,11 +43,14 @@ export function createDb(connectionString: string, max = 2): Kysely<Database> {
 const applicationName = (process.env.AWS_LAMBDA_FUNCTION_NAME ?? config.serviceName).slice(0, 63);
 
 /**
- * No connection within 2 s means the database is saturated: the request fails fast with 503 and
- * Retry-After (problem.ts) instead of queueing until the function times out.
+ * No connection within 10 s means the database is saturated: the request fails with 503 and
+ * Retry-After (problem.ts) before the function times out. (A refused connection, 53300, fails at once.)
+ * In AWS a container serves one request at a time, so its pool never queues; serverless offline runs
+ * every request of a function on one pool, where requests that hold a connection for a while (sign-ins
+ * to one account are serialized) queue briefly.
  */
 function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000, application_name: applicationName });
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: applicationName });
   // A connection the server closed (a restart, a terminated backend) emits 'error'; unhandled, it would
   // end the process. The next query simply opens a new connection.
   const lost = (error: Error) => logger.warn({ err: { type: error.name, code: (error as { code?: string }).code } }, 'database connection lost');
