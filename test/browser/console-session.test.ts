@@ -54,6 +54,24 @@ describe('the console itself', () => {
   });
 });
 
+describe('cross-site requests through the console', () => {
+  test('console-mode sign-in from another origin is refused; from the console itself it sets the cookie', async () => {
+    const attempt = (origin: string) =>
+      fetch(`${server.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-PM-Client': 'console', Origin: origin },
+        body: JSON.stringify(DEV_ADMIN),
+      });
+    const foreign = await attempt('http://evil.example');
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.headers.get('set-cookie'), null);
+    const own = await attempt(server.url);
+    assert.equal(own.status, 200);
+    assert.match(own.headers.get('set-cookie') ?? '', /^pm_refresh=[^;]+;.*HttpOnly/);
+    assert.equal('refreshToken' in ((await own.json()) as object), false);
+  });
+});
+
 describe('signing in', () => {
   test('works with the keyboard alone and lands an admin on Patients', async () => {
     const { context, page } = await freshPage();
