@@ -70,7 +70,11 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
 
   const changedMeanwhile = async (error: unknown) => {
     if (!(error instanceof ApiError && error.status === 412)) return false;
-    const current = await readPatient(id);
+    const current = await readPatient(id).catch(() => undefined);
+    if (!current) {
+      setMessage('Someone else changed this record meanwhile, and it cannot be read any more (it may have been deleted).');
+      return true;
+    }
     queryClient.setQueryData(patientKey(id), current);
     setBase(current);
     setTheirs(current);
