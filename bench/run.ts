@@ -168,7 +168,10 @@ try {
   const problems = [...(eventPath ? problemsOf(eventPath) : []), ...(load ? loadProblems(load) : [])];
   if (webConsole) problems.push(...consoleProblems(webConsole));
   if (only.size > 0) {
-    console.log(`\nOnly part of the benchmarks ran, so ${path.relative(root, resultsFile)} is left as it was.${problems.map((p) => `\n  - ${p}`).join('')}`);
+    // A partial run keeps its own file (bench/results/latest-load.md …); latest.md stays the last whole run.
+    const partFile = path.join(path.dirname(resultsFile), `latest-${[...only].sort().join('-')}.md`);
+    if (problems.length === 0) await writeFile(partFile, summary);
+    console.log(`\nOnly part of the benchmarks ran, so ${path.relative(root, resultsFile)} is left as it was${problems.length === 0 ? `; written to ${path.relative(root, partFile)}` : ''}.${problems.map((p) => `\n  - ${p}`).join('')}`);
     failed = problems.length > 0;
   } else if (problems.length > 0) {
     // Keep the last good results rather than replace them with these.
