@@ -25,13 +25,16 @@ function censored(value: unknown, depth: number): unknown {
   return copy;
 }
 
-function serialize(entry: Fields): string {
+/** `fields` as JSON members to append to an entry (`,"a":1,"b":2`), or '' when there are none. */
+function members(fields: Fields): string {
+  let text: string;
   try {
-    return JSON.stringify(entry);
+    text = JSON.stringify(fields);
   } catch {
     // A circular or otherwise unserializable value: keep the line, drop the fields.
-    return JSON.stringify({ level: entry.level, time: entry.time, msg: entry.msg, logError: 'fields could not be serialized' });
+    text = '{"logError":"fields could not be serialized"}';
   }
+  return text.length > 2 ? `,${text.slice(1, -1)}` : '';
 }
 
 type LogMethod = {
@@ -52,32 +55,46 @@ export interface Logger {
   child(bindings: object): Logger;
 }
 
-function createLogger(level: string, bindings: Fields): Logger {
-  let current = threshold(level);
-  const method = (severity: number): LogMethod =>
-    ((fields: object | string, message?: string) => {
-      if (severity < current) return;
-      const own = typeof fields === 'string' ? { msg: fields } : { ...(censored(fields, 0) as Fields), ...(message === undefined ? {} : { msg: message }) };
-      process.stdout.write(`${serialize({ level: severity, time: Date.now(), ...bindings, ...own })}\n`);
-    }) as LogMethod;
-  return {
-    get level() {
-      return level;
-    },
-    set level(name: string) {
-      current = threshold(name);
-      level = name;
-    },
-    trace: method(LEVELS.trace),
-    debug: method(LEVELS.debug),
-    info: method(LEVELS.info),
-    warn: method(LEVELS.warn),
-    error: method(LEVELS.error),
-    fatal: method(LEVELS.fatal),
-    child(more) {
-      return createLogger(level, { ...bindings, ...(censored(more, 0) as Fields) });
-    },
-  };
+/**
+ * A child's bindings are serialized once, when it is made (one per request), not again on every line: the
+ * middleware chain makes two children and writes one line per request.
+ */
+class JsonLogger implements Logger {
+  private threshold: number;
+
+  constructor(
+    private levelName: string,
+    private readonly bindings: string,
+  ) {
+    this.threshold = threshold(levelName);
+  }
+
+  get level(): string {
+    return this.levelName;
+  }
+
+  set level(name: string) {
+    this.threshold = threshold(name);
+    this.levelName = name;
+  }
+
+  child(bindings: object): Logger {
+    return new JsonLogger(this.levelName, this.bindings + members(censored(bindings, 0) as Fields));
+  }
+
+  trace: LogMethod = (fields: object | string, message?: string) => this.write(LEVELS.trace, fields, message);
+  debug: LogMethod = (fields: object | string, message?: string) => this.write(LEVELS.debug, fields, message);
+  info: LogMethod = (fields: object | string, message?: string) => this.write(LEVELS.info, fields, message);
+  warn: LogMethod = (fields: object | string, message?: string) => this.write(LEVELS.warn, fields, message);
+  error: LogMethod = (fields: object | string, message?: string) => this.write(LEVELS.error, fields, message);
+  fatal: LogMethod = (fields: object | string, message?: string) => this.write(LEVELS.fatal, fields, message);
+
+  private write(level: number, fields: object | string, message: string | undefined): void {
+    if (level < this.threshold) return;
+    const own = typeof fields === 'string' ? '' : members(censored(fields, 0) as Fields);
+    const msg = typeof fields === 'string' ? fields : message;
+    process.stdout.write(`{"level":${level},"time":${Date.now()}${this.bindings}${own}${msg === undefined ? '' : `,"msg":${JSON.stringify(msg)}`}}\n`);
+  }
 }
 
 function threshold(level: string): number {
@@ -86,4 +103,4 @@ function threshold(level: string): number {
   return value;
 }
 
-export const logger: Logger = createLogger(config.logLevel, { service: config.serviceName, stage: config.stage });
+export const logger: Logger = new JsonLogger(config.logLevel, members({ service: config.serviceName, stage: config.stage }));
