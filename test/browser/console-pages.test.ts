@@ -145,7 +145,10 @@ describe("an admin's pages at work", () => {
     const { id, name } = created.body as { id: string; name: string };
     await page.goto('/audit');
     await page.getByLabel('Search patients').fill(name);
+    // Wait for this search's own result (the list shown before it may hold the same link for a moment).
+    await page.getByText('1 patient', { exact: true }).waitFor();
     await page.getByRole('link', { name }).click();
+    await page.waitForURL((url) => url.pathname === `/audit/${id}`);
     const events = page.getByRole('table', { name: 'Audit events' });
     await events.waitFor();
     const rows = await events.getByRole('row').allTextContents();
