@@ -186,8 +186,9 @@ export function readPackagedTemplate(packageDir: string): Template {
 
 /**
  * Removes from a package what moto cannot deploy: the resources of motoGaps marked removedBeforeDeploy,
- * and the outputs that read an attribute of any gap resource (moto refuses an update whose output names a
- * resource it skipped: "Fn::GetAtt references undefined resource"). Returns the logical ids removed.
+ * and the outputs that name any gap resource (moto refuses an update whose output reads an attribute of a
+ * resource it skipped, "Fn::GetAtt references undefined resource", and shows a Ref to one as "None").
+ * Returns the logical ids removed.
  */
 export function removeMotoGaps(packageDir: string): { resources: string[]; outputs: string[] } {
   const gapTypes = new Set(motoGaps.map((gap) => gap.type));
@@ -197,7 +198,7 @@ export function removeMotoGaps(packageDir: string): { resources: string[]; outpu
   const removed = gapIds.filter((id) => removable.has(template.Resources[id]!.Type));
   const names = (value: unknown) => {
     const text = JSON.stringify(value);
-    return (id: string) => text.includes(`"Fn::GetAtt":["${id}"`) || text.includes(`\${${id}.`);
+    return (id: string) => text.includes(`"Fn::GetAtt":["${id}"`) || text.includes(`\${${id}`) || text.includes(`"Ref":"${id}"`);
   };
   const outputs = Object.entries(template.Outputs ?? {}).filter(([, output]) => gapIds.some(names(output))).map(([id]) => id);
   const prune = (target: Template) => {
