@@ -65,6 +65,8 @@ export async function throwawayStateDir(prefix: string, keepLogsIn: string) {
     remove: async () => {
       await rm(keepLogsIn, { recursive: true, force: true });
       await cp(path.join(dir, 'logs'), keepLogsIn, { recursive: true }).catch(() => undefined);
+      // A broker a test file started here (an interrupted test cannot stop its own) must be gone first.
+      await stopBrokersUnder(dir);
       // A process that exited a moment ago may have flushed a last file (ENOTEMPTY): rm retries those.
       await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
@@ -86,7 +88,7 @@ async function removeAbandonedStateDirs(prefix: string): Promise<void> {
     if (Number.isInteger(owner) && isAlive(owner)) continue;
     const started = await stat(dir).then((info) => info.mtimeMs).catch(() => Date.now());
     if (!Number.isInteger(owner) && Date.now() - started < 60_000) continue; // being created right now
-    await stopKafkaBrokerAt(path.join(dir, 'kafka')).catch(() => undefined);
+    await stopBrokersUnder(dir);
     const postmaster = Number.parseInt(await readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => ''), 10);
     if (Number.isInteger(postmaster) && isAlive(postmaster)) {
       process.kill(postmaster, 'SIGINT'); // fast shutdown
@@ -96,6 +98,12 @@ async function removeAbandonedStateDirs(prefix: string): Promise<void> {
   }
 }
 
+
+/** Stops every Kafka broker whose data dir is a folder of `dir` (the stack's, and those test files started). */
+async function stopBrokersUnder(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) if (entry.isDirectory()) await stopKafkaBrokerAt(path.join(dir, entry.name)).catch(() => undefined);
+}
 
 /** The JWKS handlers verify tokens with: the public half of the (local-development) signing key. */
 function publicJwksOf(privateKeyPem: string, kid: string): string {

@@ -44,7 +44,7 @@ let closeDb: () => Promise<void>;
 const invocations: Invocation[] = [];
 
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'analytics-event-source-test-'));
+  dataDir = await mkdtemp(join(process.env.TEST_STACK_DIR ?? tmpdir(), 'analytics-event-source-test-'));
   [broker, database] = await Promise.all([startKafkaBroker({ dataDir, port }), createTestDatabase('analytics_source')]);
   await ensureTopics(brokers, [{ topic, numPartitions: 2 }]);
   await migrateToLatest(database.url);

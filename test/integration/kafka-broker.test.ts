@@ -23,7 +23,7 @@ describe('local Kafka broker with kafkajs', { timeout: 180_000 }, () => {
   const brokers = [`127.0.0.1:${port}`];
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'kafka-broker-test-'));
+    dataDir = await mkdtemp(join(process.env.TEST_STACK_DIR ?? tmpdir(), 'kafka-broker-test-'));
     broker = await startKafkaBroker({ dataDir, port });
   });
 
