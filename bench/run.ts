@@ -167,21 +167,15 @@ try {
   console.log(`\n${summary}`);
   const problems = [...(eventPath ? problemsOf(eventPath) : []), ...(load ? loadProblems(load) : [])];
   if (webConsole) problems.push(...consoleProblems(webConsole));
-  if (only.size > 0) {
-    // A partial run keeps its own file (bench/results/latest-load.md …); latest.md stays the last whole run.
-    const partFile = path.join(path.dirname(resultsFile), `latest-${[...only].sort().join('-')}.md`);
-    if (problems.length === 0) await writeFile(partFile, summary);
-    console.log(`\nOnly part of the benchmarks ran, so ${path.relative(root, resultsFile)} is left as it was${problems.length === 0 ? `; written to ${path.relative(root, partFile)}` : ''}.${problems.map((p) => `\n  - ${p}`).join('')}`);
-    failed = problems.length > 0;
-  } else if (problems.length > 0) {
-    // Keep the last good results rather than replace them with these.
-    console.log(`\nThis run is incomplete, so ${path.relative(root, resultsFile)} is left as it was:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  } else {
-    await mkdir(path.dirname(resultsFile), { recursive: true });
-    await writeFile(resultsFile, summary);
-    console.log(`written to ${path.relative(root, resultsFile)}`);
-    failed = false;
-  }
+  // Results are written whatever they show; what went wrong (a 5xx, a count that does not add up) heads
+  // the file, so a bad run can neither hide nor pass for a good one.
+  const report = problems.length > 0 ? `${summary}\n## Problems in this run\n\n${problems.map((p) => `- ${p}`).join('\n')}\n` : summary;
+  // A partial run keeps its own file (bench/results/latest-load.md …); latest.md is the last whole run.
+  const file = only.size > 0 ? path.join(path.dirname(resultsFile), `latest-${[...only].sort().join('-')}.md`) : resultsFile;
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, report);
+  console.log(`written to ${path.relative(root, file)}${problems.map((p) => `\n  - problem: ${p}`).join('')}`);
+  failed = problems.length > 0;
 } catch (error) {
   // On Ctrl-C the event path child dies with the rest: that is no failure to report.
   if (!interrupted) throw error;
