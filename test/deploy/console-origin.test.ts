@@ -1,16 +1,22 @@
 /**
- * The console in AWS, read from the packaged production template (`serverless package --stage prod`, which
- * npm test runs first): one CloudFront origin serving the built console from a private S3 bucket (origin
+ * The console in AWS, read from the packaged production template (`serverless package --stage prod`): one CloudFront origin serving the built console from a private S3 bucket (origin
  * access control) and passing /api/*, /auth/* and /.well-known/* uncached to the HTTP API, with security
  * headers on the console's responses.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { packageStage } from '../../scripts/deploy/emulator.js';
 
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties: Json };
-const template = JSON.parse(readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8')) as {
+// Packaged into a folder of its own: other deploy tests clean the service's .serverless folder.
+const packageDir = mkdtempSync(path.join(tmpdir(), 'pm-package-console-'));
+after(() => rmSync(packageDir, { recursive: true, force: true }));
+await packageStage('prod', packageDir);
+const template = JSON.parse(readFileSync(path.join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
   Resources: Record<string, Resource>;
   Outputs: Record<string, { Value: unknown }>;
 };
