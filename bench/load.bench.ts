@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Request } from 'autocannon';
 import pg from 'pg';
-import { integrityProblems, settle, type Integrity } from './load/integrity.js';
+import { integrityProblems, readIntegrity, settle, type Integrity } from './load/integrity.js';
 import { startSampling, type MemorySample, type ProcessMatcher } from './load/processes.js';
 import { DEV_ADMIN, mixedTraffic, patientBody, scenario, uniqueSuffix, type RouteStats, type ScenarioResult, type StaffAccount } from './load/traffic.js';
 import { markdownTable } from './report.js';
@@ -138,15 +138,16 @@ async function scenarios(target: Target): Promise<ScenarioResult[]> {
 }
 
 export async function benchmarkLoad(target: Target, log: (line: string) => void): Promise<LoadResults> {
+  const baseline = await readIntegrity(target.databaseUrl);
   const staff = await staffAccounts(target.baseUrl, loadSettings.connections);
   const sampling = startSampling(stackProcesses(target), target.adminDatabaseUrl);
   log(`mixed traffic: ${loadSettings.connections} connections for ${loadSettings.seconds} s`);
   const traffic = await mixedTraffic(target.baseUrl, staff, loadSettings.seconds, (n) => log(`  ${n} requests answered`));
   log('waiting for the outbox and analytics to settle');
-  const { integrity: afterLoad, settledInMs } = await settle(target.databaseUrl, 180_000);
+  const { integrity: afterLoad, settledInMs } = await settle(target.databaseUrl, baseline, 180_000);
   log('single-route scenarios');
   const scenarioResults = await scenarios(target);
-  const { integrity: afterScenarios } = await settle(target.databaseUrl, 180_000);
+  const { integrity: afterScenarios } = await settle(target.databaseUrl, baseline, 180_000);
   const { memory, maxConnections } = await sampling.stop();
   return {
     settings: loadSettings,
@@ -206,6 +207,8 @@ export function loadSection(r: LoadResults): string {
     markdownTable(['process', 'start', '1 min', `${loadEnd} s`, 'after scenarios'], names.map((n) => [n, ...points.map((p) => p.rssMbByProcess[n] ?? NaN)])),
     '',
     `Most database connections seen in pg_stat_activity: **${r.maxConnections}** (cap: max_connections = ${r.connectionCap}). Settled ${(r.settledInMs / 1000).toFixed(1)} s after the load stopped.`,
+    '',
+    'What the load changed (the state minus the state before it):',
     '',
     markdownTable(['integrity', 'patients', 'deleted', 'accounts', 'without account', 'counted created', 'counted deleted', 'events counted / sent', 'outbox pending', 'parked'], [integrityRow('after the mixed load', r.afterLoad), integrityRow('after the scenarios', r.afterScenarios)]),
     '',
