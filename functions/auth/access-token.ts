@@ -4,7 +4,7 @@
  * serverless-offline's authorizer only decodes tokens, so every handler verifies signature, issuer,
  * audience, expiry, issue time and lifetime itself; locally that makes it as strict as AWS.
  */
-import { createLocalJWKSet, decodeJwt, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { config } from '../shared/config.js';
 import { resolveSecret } from '../shared/secrets.js';
 import { isRole, ROLE_SCOPES, type Role } from './scopes.js';
@@ -64,18 +64,16 @@ const verified = new Map<string, { actor: Actor; expiresAt: number }>();
 const MAX_REMEMBERED_TOKENS = 1000;
 
 export async function verifyAccessToken(token: string, keys?: JWTVerifyGetKey): Promise<Actor> {
-  if (keys) return verifyWith(token, keys);
+  if (keys) return (await verifyWith(token, keys)).actor;
   const known = verified.get(token);
   if (known && known.expiresAt > Date.now()) return known.actor;
-  const actor = await verifyWith(token, configuredKeys());
+  const checked = await verifyWith(token, configuredKeys());
   if (verified.size >= MAX_REMEMBERED_TOKENS) verified.delete(verified.keys().next().value!);
-  verified.set(token, { actor, expiresAt: expiryOf(token) });
-  return actor;
+  verified.set(token, checked);
+  return checked.actor;
 }
 
-const expiryOf = (token: string) => (decodeJwt(token).exp ?? 0) * 1000;
-
-async function verifyWith(token: string, keys: JWTVerifyGetKey): Promise<Actor> {
+async function verifyWith(token: string, keys: JWTVerifyGetKey): Promise<{ actor: Actor; expiresAt: number }> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
@@ -95,5 +93,5 @@ async function verifyWith(token: string, keys: JWTVerifyGetKey): Promise<Actor> 
   // A token "issued" in the future would outlive the 15-minute cap counted from now.
   if (iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw new InvalidTokenError('token issued in the future');
   if (typeof scope !== 'string' || !isRole(role)) throw new InvalidTokenError('token lacks scope or role');
-  return { sub, role, scopes: new Set(scope.split(' ').filter(Boolean)) };
+  return { actor: { sub, role, scopes: new Set(scope.split(' ').filter(Boolean)) }, expiresAt: exp * 1000 };
 }

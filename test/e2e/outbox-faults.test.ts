@@ -88,6 +88,8 @@ describe('a message billing refuses', () => {
     assert.equal(again.status, 409);
     assert.equal((await call('POST', '/api/outbox/999999999/retry', { token: admin, contract: '/api/outbox/{id}/retry' })).status, 404);
     assert.equal((await call('POST', '/api/outbox/abc/retry', { token: admin, contract: '/api/outbox/{id}/retry' })).status, 400);
+    assert.equal((await call('GET', '/api/outbox?state=lost', { token: admin, contract: '/api/outbox' })).status, 400);
+    assert.equal((await call('GET', '/api/outbox', { token: clinician.token, contract: '/api/outbox' })).status, 403);
   });
 });
 
