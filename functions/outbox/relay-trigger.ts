@@ -3,7 +3,7 @@
  * (InvocationType Event), at most one per KICK_INTERVAL_MS per container. If the kick fails, nothing
  * is lost: the scheduled sweep delivers the rows.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -12,14 +12,21 @@ export const KICK = { trigger: 'patient-change' } as const;
 export type RelayEvent = { trigger?: string };
 const kickPayload = Buffer.from(JSON.stringify(KICK));
 
-let client: LambdaClient | undefined;
+/**
+ * The AWS SDK's Lambda client, loaded on the first kick: importing it costs more than the rest of a
+ * patient function's cold start, and a container that only reads never kicks.
+ */
+let client: Promise<{ lambda: LambdaClient; InvokeCommand: typeof import('@aws-sdk/client-lambda').InvokeCommand }> | undefined;
 
-function lambda(): LambdaClient {
-  client ??= new LambdaClient({
-    ...(config.outbox.lambdaEndpoint ? { endpoint: config.outbox.lambdaEndpoint } : {}),
-    requestHandler: { requestTimeout: 1000, connectionTimeout: 500 },
-    maxAttempts: 1,
-  });
+function lambdaClient() {
+  client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => ({
+    lambda: new LambdaClient({
+      ...(config.outbox.lambdaEndpoint ? { endpoint: config.outbox.lambdaEndpoint } : {}),
+      requestHandler: { requestTimeout: 1000, connectionTimeout: 500 },
+      maxAttempts: 1,
+    }),
+    InvokeCommand,
+  }));
   return client;
 }
 
@@ -38,7 +45,8 @@ export async function kickOutboxRelay(log: Logger): Promise<void> {
   if (now - lastKick < KICK_INTERVAL_MS) return;
   lastKick = now;
   try {
-    await lambda().send(new InvokeCommand({ FunctionName: config.outbox.relayFunctionName, InvocationType: 'Event', Payload: kickPayload }));
+    const { lambda, InvokeCommand } = await lambdaClient();
+    await lambda.send(new InvokeCommand({ FunctionName: config.outbox.relayFunctionName, InvocationType: 'Event', Payload: kickPayload }));
   } catch (error) {
     lastKick = -Infinity; // the next write tries again
     log.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'outbox relay kick failed; the sweep will deliver');
