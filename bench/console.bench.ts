@@ -7,7 +7,7 @@
  * desktop computers: the scores are Lighthouse's desktop configuration; the performance score of its default
  * mobile configuration (simulated slow 4G, 4× CPU slowdown) is reported beside them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,7 +22,15 @@ export const consoleGoals = { signInJsKb: 150, performance: 90, accessibility: 9
 
 export interface ConsoleResults {
   signInJs: { files: number; rawKb: number; gzipKb: number };
-  lighthouse: { page: string; performance: number; accessibility: number; bestPractices: number; mobilePerformance: number }[];
+  lighthouse: {
+    page: string;
+    performance: number;
+    accessibility: number;
+    bestPractices: number;
+    mobilePerformance: number;
+    /** What the desktop performance score is made of: milliseconds, and the layout shift score. */
+    metrics: { fcpMs: number; lcpMs: number; tbtMs: number; cls: number };
+  }[];
 }
 
 async function signInJavaScript(context: BrowserContext, url: string): Promise<ConsoleResults['signInJs']> {
@@ -40,13 +48,18 @@ async function signInJavaScript(context: BrowserContext, url: string): Promise<C
   return { files: bodies.length, rawKb: raw / 1024, gzipKb: gzip / 1024 };
 }
 
-async function lighthouseScores(port: number, url: string, label: string): Promise<ConsoleResults['lighthouse'][number]> {
+/** Lighthouse's desktop and mobile runs of one page; the whole desktop report is kept in `reportDir` (the bench logs). */
+async function lighthouseScores(port: number, url: string, label: string, reportDir: string): Promise<ConsoleResults['lighthouse'][number]> {
   // Keep the cookies of the sign-in (the console restores its session from the refresh cookie).
   const flags = { port, disableStorageReset: true, logLevel: 'error' as const };
   const desktop = await lighthouse(url, { ...flags, onlyCategories: ['performance', 'accessibility', 'best-practices'] }, desktopConfig);
   const mobile = await lighthouse(url, { ...flags, onlyCategories: ['performance'] });
   const score = (result: typeof desktop, id: string) => Math.round((result?.lhr.categories[id]?.score ?? NaN) * 100);
+  const metric = (id: string) => desktop?.lhr.audits[id]?.numericValue ?? NaN;
+  await mkdir(reportDir, { recursive: true });
+  await writeFile(path.join(reportDir, `${label.replaceAll(' ', '-')}.json`), JSON.stringify(desktop?.lhr ?? null, null, 1));
   return {
+    metrics: { fcpMs: metric('first-contentful-paint'), lcpMs: metric('largest-contentful-paint'), tbtMs: metric('total-blocking-time'), cls: metric('cumulative-layout-shift') },
     page: label,
     performance: score(desktop, 'performance'),
     accessibility: score(desktop, 'accessibility'),
@@ -55,7 +68,7 @@ async function lighthouseScores(port: number, url: string, label: string): Promi
   };
 }
 
-export async function benchmarkConsole(apiUrl: string, consolePort: number, log: (line: string) => void): Promise<ConsoleResults> {
+export async function benchmarkConsole(apiUrl: string, consolePort: number, reportDir: string, log: (line: string) => void): Promise<ConsoleResults> {
   log('building the console …');
   await buildConsole();
   const server = await serveBuiltConsole(apiUrl, consolePort);
@@ -72,7 +85,7 @@ export async function benchmarkConsole(apiUrl: string, consolePort: number, log:
     const signInJs = await signInJavaScript(context, server.url);
     log(`sign-in page: ${signInJs.files} scripts, ${signInJs.gzipKb.toFixed(1)} KB gzip`);
 
-    const results = [await lighthouseScores(debuggingPort, `${server.url}/sign-in`, 'sign-in')];
+    const results = [await lighthouseScores(debuggingPort, `${server.url}/sign-in`, 'sign-in', reportDir)];
     const page = await context.newPage();
     await page.goto(`${server.url}/sign-in`);
     await page.getByLabel('Email').fill(DEV_ADMIN.email);
@@ -89,10 +102,14 @@ export async function benchmarkConsole(apiUrl: string, consolePort: number, log:
     const patientUrl = page.url();
     // Closing the tab leaves the refresh cookie; each Lighthouse load restores the session from it.
     await page.close();
-    results.push(await lighthouseScores(debuggingPort, `${server.url}/patients`, 'patient list'));
-    results.push(await lighthouseScores(debuggingPort, patientUrl, 'patient page'));
+    results.push(await lighthouseScores(debuggingPort, `${server.url}/patients`, 'patient list', reportDir));
+    results.push(await lighthouseScores(debuggingPort, patientUrl, 'patient page', reportDir));
     for (const r of results) {
-      log(`${r.page}: performance ${r.performance} (mobile ${r.mobilePerformance}), accessibility ${r.accessibility}, best practices ${r.bestPractices}`);
+      const { fcpMs, lcpMs, tbtMs, cls } = r.metrics;
+      log(
+        `${r.page}: performance ${r.performance} (mobile ${r.mobilePerformance}), accessibility ${r.accessibility}, best practices ${r.bestPractices}; ` +
+          `FCP ${fcpMs.toFixed(0)} ms, LCP ${lcpMs.toFixed(0)} ms, TBT ${tbtMs.toFixed(0)} ms, CLS ${cls.toFixed(3)}`,
+      );
     }
     return { signInJs, lighthouse: results };
   } finally {
@@ -112,13 +129,24 @@ export function consoleSection(results: ConsoleResults): string {
       `Lighthouse 12, desktop configuration (clinic staff use desktop computers), signed in as the dev admin for the patient pages; ` +
       `goals: performance ≥ ${goals.performance}, accessibility ≥ ${goals.accessibility}, best practices ≥ ${goals.bestPractices}. ` +
       `The last column is the performance score of Lighthouse's default mobile configuration (simulated slow 4G, 4× CPU slowdown ` +
-      `on top of this shared machine's own speed).`,
+      `on top of this shared machine's own speed). The desktop metrics behind the score: first and largest contentful paint, ` +
+      `total blocking time (ms) and cumulative layout shift; the whole reports are kept in .local/bench-logs/lighthouse/.`,
     '',
     markdownTable(['sign-in page JavaScript', 'scripts', 'KB raw', 'KB gzip'], [['all scripts loaded', results.signInJs.files, results.signInJs.rawKb, results.signInJs.gzipKb]]),
     '',
     markdownTable(
-      ['page (Lighthouse)', 'performance', 'accessibility', 'best practices', 'performance (mobile)'],
-      results.lighthouse.map((r) => [r.page, r.performance, r.accessibility, r.bestPractices, r.mobilePerformance]),
+      ['page (Lighthouse)', 'performance', 'accessibility', 'best practices', 'performance (mobile)', 'FCP ms', 'LCP ms', 'TBT ms', 'CLS'],
+      results.lighthouse.map((r) => [
+        r.page,
+        r.performance,
+        r.accessibility,
+        r.bestPractices,
+        r.mobilePerformance,
+        Math.round(r.metrics.fcpMs),
+        Math.round(r.metrics.lcpMs),
+        Math.round(r.metrics.tbtMs),
+        r.metrics.cls,
+      ]),
     ),
   ].join('\n');
 }

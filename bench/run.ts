@@ -67,7 +67,7 @@ const { billingSection, eventPathSection, machineInfo, problemsOf } = await impo
 const { benchmarkLoad, loadProblems, loadSection, loadSettings } = await import('./load.bench.js');
 const { LOCAL_MAX_CONNECTIONS } = await import('../scripts/local/postgres.js');
 const { functionsSection } = await import('./functions.bench.js');
-// `npm run bench -- load` runs only the named section(s) and leaves bench/results/latest.md alone.
+// `npm run bench -- load` (or functions, console) runs only the named section(s) and leaves bench/results/latest.md alone.
 const only = new Set(process.argv.slice(2));
 
 const benchState = await throwawayStateDir('pm-bench-', path.join(root, '.local/bench-logs'));
@@ -112,8 +112,9 @@ try {
   for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
 
   const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
-  const unknownSections = [...only].filter((name) => name !== 'load' && name !== 'functions');
-  if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: load, functions)`);
+  const knownSections = ['load', 'functions', 'console'];
+  const unknownSections = [...only].filter((name) => !knownSections.includes(name));
+  if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: ${knownSections.join(', ')})`);
   let billing: Awaited<ReturnType<typeof benchmarkBilling>> | undefined;
   let eventPath: EventPathResults | undefined;
   if (only.size === 0) {
@@ -146,9 +147,9 @@ try {
   }
 
   let webConsole: Awaited<ReturnType<typeof benchmarkConsole>> | undefined;
-  if (only.size === 0) {
+  if (only.size === 0 || only.has('console')) {
     step('web console (issue 9): JavaScript of the sign-in page, Lighthouse scores');
-    webConsole = await benchmarkConsole(`http://localhost:${ports.http}`, ports.http + 10, (line) => console.log(line));
+    webConsole = await benchmarkConsole(`http://localhost:${ports.http}`, ports.http + 10, path.join(benchDir, 'logs', 'lighthouse'), (line) => console.log(line));
   }
 
   const summary = [
