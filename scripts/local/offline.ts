@@ -21,6 +21,8 @@ export async function startOffline(options: {
   const child = spawn(
     process.execPath,
     [
+      // For profiling, e.g. OFFLINE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (NODE_OPTIONS refuses those).
+      ...(process.env.OFFLINE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       'scripts/local/offline-process.mjs',
       'offline',
       'start',
@@ -38,6 +40,9 @@ export async function startOffline(options: {
         ...process.env,
         ...options.env,
         SLS_TELEMETRY_DISABLED: '1',
+        // serverless offline's own per-request lines (the authorizer ran, the route, the λ duration) cost
+        // a formatted synchronous write each; the functions log every request themselves (pino).
+        SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
         ESBUILD_WORK_FOLDER: `.esbuild/offline-${options.httpPort}`,
         // The functions run in serverless offline's process, where a rebuilt module cannot be swapped in:
         // stack.ts restarts the whole of it on a change instead (npm run dev).
