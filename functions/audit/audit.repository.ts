@@ -5,12 +5,14 @@ import type { AuditEntry } from './audit.table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** The audit_events rows of entries, for an insert of their own or one within a change's statement. */
+export function auditRows(entries: AuditEntry[]) {
+  return entries.map((e) => ({ actor_sub: e.actor, action: e.action, patient_id: e.patientId, outcome: e.outcome, request_id: e.requestId }));
+}
+
 export async function recordAudit(db: Db, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await db
-    .insertInto('audit_events')
-    .values(entries.map((e) => ({ actor_sub: e.actor, action: e.action, patient_id: e.patientId, outcome: e.outcome, request_id: e.requestId })))
-    .execute();
+  await db.insertInto('audit_events').values(auditRows(entries)).execute();
 }
 
 export function listAuditEventsForPatient(db: Db, patientId: string, limit: number) {

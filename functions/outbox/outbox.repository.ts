@@ -6,21 +6,21 @@ import type { OutboxDestination, OutboxMessage } from './outbox.table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** The outbox rows of messages, for an insert of their own or one within a change's statement. */
+export function outboxRows(messages: OutboxMessage[]) {
+  return messages.map((m) => ({
+    event_id: m.eventId,
+    destination: m.destination,
+    aggregate_id: m.aggregateId,
+    payload: Buffer.from(m.payload),
+    last_error: null,
+    published_at: null,
+  }));
+}
+
 export async function enqueue(db: Db, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  await db
-    .insertInto('outbox')
-    .values(
-      messages.map((m) => ({
-        event_id: m.eventId,
-        destination: m.destination,
-        aggregate_id: m.aggregateId,
-        payload: Buffer.from(m.payload),
-        last_error: null,
-        published_at: null,
-      })),
-    )
-    .execute();
+  await db.insertInto('outbox').values(outboxRows(messages)).execute();
 }
 
 /**

@@ -1,31 +1,91 @@
 /** SQL for patient records. Only live (not soft-deleted) rows are visible. Takes a Kysely or a Transaction. */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type Kysely, type Transaction } from 'kysely';
+import { auditRows } from '../audit/audit.repository.js';
+import type { AuditAction, AuditEntry } from '../audit/audit.table.js';
+import { outboxRows } from '../outbox/outbox.repository.js';
+import type { OutboxMessage } from '../outbox/outbox.table.js';
 import type { Database } from '../shared/db.schema.js';
 import type { PatientInput } from './patient.table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function insertPatient(db: Db, input: Required<PatientInput>) {
+/** What a change leaves beside itself: its audit record and its outbox messages. */
+export interface ChangeRecords {
+  audit: AuditEntry;
+  messages: OutboxMessage[];
+}
+
+/**
+ * Inserts a patient (version 1, under the id given) with its audit record and outbox messages in one
+ * statement: all of it or nothing, in one round trip.
+ */
+export function insertPatient(db: Db, id: string, input: Required<PatientInput>, records: ChangeRecords) {
   return db
+    .with('audited', (qb) => qb.insertInto('audit_events').values(auditRows([records.audit])))
+    .with('queued', (qb) => qb.insertInto('outbox').values(outboxRows(records.messages)))
     .insertInto('patients')
     .values({
+      id,
       name: input.name,
       email: input.email,
       address: input.address,
       date_of_birth: input.dateOfBirth,
       registered_date: input.registeredDate,
+      version: 1,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-export function findLivePatient(db: Db, id: string, options: { lock?: boolean } = {}) {
-  const query = db.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
-  return (options.lock ? query.forUpdate() : query).executeTakeFirst();
+/** A change's audit record and outbox messages in one statement, within the change's transaction. */
+export async function recordChange(trx: Transaction<Database>, records: ChangeRecords): Promise<void> {
+  await trx
+    .with('audited', (qb) => qb.insertInto('audit_events').values(auditRows([records.audit])))
+    .insertInto('outbox')
+    .values(outboxRows(records.messages))
+    .execute();
 }
 
-export function updatePatient(db: Db, id: string, input: PatientInput) {
+/** The versions an `If-Match` header accepts (at least one), or `'any'`. */
+export type AcceptedVersions = [number, ...number[]] | 'any';
+
+/** Who reads, for what: each patient a read returns is recorded in the audit trail by the read's own statement. */
+export interface ReadAudit {
+  actor: string;
+  requestId: string;
+  action: Extract<AuditAction, 'read' | 'read_billing' | 'list'>;
+}
+
+/** The audit_events columns of a successful read of the patient `patientId`. */
+function auditedRead(patientId: Expression<string>, audit: ReadAudit) {
+  return [
+    sql<string>`${audit.actor}::text`.as('actor_sub'),
+    sql<AuditAction>`${audit.action}::text`.as('action'),
+    sql<string>`${patientId}`.as('patient_id'),
+    sql<'success'>`'success'`.as('outcome'),
+    sql<string>`${audit.requestId}::text`.as('request_id'),
+  ];
+}
+
+const AUDIT_COLUMNS = ['actor_sub', 'action', 'patient_id', 'outcome', 'request_id'] as const;
+
+/** A live patient, its read recorded in the same statement (one round trip); nothing is recorded when there is none. */
+export function readLivePatient(db: Db, id: string, audit: ReadAudit) {
   return db
+    .with('found', (qb) => qb.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null))
+    .with('audited', (qb) => qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('found').select((inner) => auditedRead(inner.ref('found.id'), audit))))
+    .selectFrom('found')
+    .selectAll()
+    .executeTakeFirst();
+}
+
+export function findLivePatient(db: Db, id: string) {
+  return db.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+/** Updates a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
+export function updatePatient(db: Db, id: string, input: PatientInput, accepted: AcceptedVersions) {
+  const query = db
     .updateTable('patients')
     .set((eb) => ({
       name: input.name,
@@ -36,19 +96,18 @@ export function updatePatient(db: Db, id: string, input: PatientInput) {
       version: eb('version', '+', 1),
     }))
     .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .where('deleted_at', 'is', null);
+  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returningAll().executeTakeFirst();
 }
 
-export function softDeletePatient(db: Db, id: string) {
-  return db
+/** Soft-deletes a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
+export function softDeletePatient(db: Db, id: string, accepted: AcceptedVersions) {
+  const query = db
     .updateTable('patients')
     .set((eb) => ({ deleted_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, version: eb('version', '+', 1) }))
     .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .returning(['id', 'version'])
-    .executeTakeFirstOrThrow();
+    .where('deleted_at', 'is', null);
+  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returning(['id', 'version']).executeTakeFirst();
 }
 
 export interface PatientSearch {
@@ -60,13 +119,30 @@ export interface PatientSearch {
   limit: number;
 }
 
-export function searchPatients(db: Db, search: PatientSearch) {
-  let query = db.selectFrom('patients').selectAll().where('deleted_at', 'is', null);
-  if (search.name) query = query.where('name', 'ilike', `%${escapeLike(search.name)}%`);
-  if (search.email) query = query.where(sql<string>`lower(email)`, '=', search.email.toLowerCase());
-  if (search.birthdate) query = query.where('date_of_birth', '=', search.birthdate);
-  if (search.afterSeq !== undefined) query = query.where('seq', '>', search.afterSeq);
-  return query.orderBy('seq').limit(search.limit).execute();
+/**
+ * Up to `search.limit` matching live patients, the first `audited` of them recorded as read in the same
+ * statement (the caller asks for one row more than it shows, to tell whether another page follows).
+ */
+export function searchPatients(db: Db, search: PatientSearch, audit: ReadAudit & { audited: number }) {
+  return db
+    .with('page', (qb) => {
+      let query = qb.selectFrom('patients').selectAll().where('deleted_at', 'is', null);
+      if (search.name) query = query.where('name', 'ilike', `%${escapeLike(search.name)}%`);
+      if (search.email) query = query.where(sql<string>`lower(email)`, '=', search.email.toLowerCase());
+      if (search.birthdate) query = query.where('date_of_birth', '=', search.birthdate);
+      if (search.afterSeq !== undefined) query = query.where('seq', '>', search.afterSeq);
+      return query.orderBy('seq').limit(search.limit);
+    })
+    .with('audited', (qb) =>
+      qb
+        .insertInto('audit_events')
+        .columns(AUDIT_COLUMNS)
+        .expression((eb) => eb.selectFrom('page').select((inner) => auditedRead(inner.ref('page.id'), audit)).orderBy('seq').limit(audit.audited)),
+    )
+    .selectFrom('page')
+    .selectAll()
+    .orderBy('seq')
+    .execute();
 }
 
 function escapeLike(value: string): string {

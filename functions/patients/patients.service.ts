@@ -5,9 +5,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { AuditAction, AuditOutcome } from '../audit/audit.table.js';
-import { enqueue } from '../outbox/outbox.repository.js';
 import type { Database } from '../shared/db.schema.js';
 import { conflict, notFound, preconditionFailed, validationFailed, type FieldError } from '../shared/errors.js';
+import { randomUUID } from 'node:crypto';
 import { etagOf, toPatient, type Patient, type PatientInput, type PatientRow } from './patient.table.js';
 import { billingAccountMessage, patientEventMessage } from './patient-messages.js';
 import * as repo from './patients.repository.js';
@@ -61,12 +61,13 @@ const emailTaken = () => conflict('email-taken', 'Another patient already uses t
 export async function createPatient(db: Kysely<Database>, caller: Caller, input: Required<PatientInput>): Promise<PatientWithEtag> {
   checkDates(input);
   return audited(db, caller, 'create', null, async () => {
+    // The id is ours, so the messages can be encoded first and everything written in one statement.
+    const id = randomUUID();
+    const created = { id, name: input.name, email: input.email, version: 1 };
     try {
-      const row = await db.transaction().execute(async (trx) => {
-        const created = await repo.insertPatient(trx, input);
-        await recordAudit(trx, [{ ...caller, action: 'create', patientId: created.id, outcome: 'success' }]);
-        await enqueue(trx, [billingAccountMessage(created), patientEventMessage('created', created)]);
-        return created;
+      const row = await repo.insertPatient(db, id, input, {
+        audit: { ...caller, action: 'create', patientId: id, outcome: 'success' },
+        messages: [billingAccountMessage(created), patientEventMessage('created', created)],
       });
       return withEtag(row);
     } catch (error) {
@@ -84,25 +85,31 @@ export async function getPatient(
   action: Extract<AuditAction, 'read' | 'read_billing'> = 'read',
 ): Promise<PatientWithEtag> {
   return audited(db, caller, action, id, async () => {
-    const row = await repo.findLivePatient(db, id);
+    const row = await repo.readLivePatient(db, id, { ...caller, action });
     if (!row) throw notFound('No patient with this id.');
-    await recordAudit(db, [{ ...caller, action, patientId: id, outcome: 'success' }]);
     return withEtag(row);
   });
 }
 
-/** An `If-Match` header matches when it is `*` or lists the current ETag. */
-function ifMatchSatisfied(ifMatch: string | undefined, etag: string): boolean {
-  if (ifMatch === undefined) return true;
+/** The versions an `If-Match` header accepts: any for `*` or no header, else those its ETags (`"v<version>"`) name. */
+function acceptedVersions(ifMatch: string | undefined): repo.AcceptedVersions | 'none' {
+  if (ifMatch === undefined) return 'any';
   const tags = ifMatch.split(',').map((tag) => tag.trim());
-  return tags.includes('*') || tags.includes(etag);
+  if (tags.includes('*')) return 'any';
+  const [first, ...rest] = tags.flatMap((tag) => /^"v([1-9]\d{0,8})"$/.exec(tag)?.[1] ?? []).map(Number);
+  return first === undefined ? 'none' : [first, ...rest];
 }
 
-async function lockLive(trx: Transaction<Database>, id: string, ifMatch: string | undefined): Promise<PatientRow> {
-  const current = await repo.findLivePatient(trx, id, { lock: true });
-  if (!current) throw notFound('No patient with this id.');
-  if (!ifMatchSatisfied(ifMatch, etagOf(current))) throw preconditionFailed();
-  return current;
+/**
+ * Changes a live patient if `If-Match` accepts its version (a conditional UPDATE, which waits for and then
+ * re-checks a concurrent change); otherwise tells 404 from 412.
+ */
+async function changeLive<T>(trx: Transaction<Database>, id: string, ifMatch: string | undefined, change: (accepted: repo.AcceptedVersions) => Promise<T | undefined>): Promise<T> {
+  const accepted = acceptedVersions(ifMatch);
+  const changed = accepted === 'none' ? undefined : await change(accepted);
+  if (changed !== undefined) return changed;
+  if (!(await repo.findLivePatient(trx, id))) throw notFound('No patient with this id.');
+  throw preconditionFailed();
 }
 
 export async function updatePatient(
@@ -116,10 +123,8 @@ export async function updatePatient(
   return audited(db, caller, 'update', id, async () => {
     try {
       const row = await db.transaction().execute(async (trx) => {
-        await lockLive(trx, id, ifMatch);
-        const updated = await repo.updatePatient(trx, id, input);
-        await recordAudit(trx, [{ ...caller, action: 'update', patientId: id, outcome: 'success' }]);
-        await enqueue(trx, [patientEventMessage('updated', updated)]);
+        const updated = await changeLive(trx, id, ifMatch, (accepted) => repo.updatePatient(trx, id, input, accepted));
+        await repo.recordChange(trx, { audit: { ...caller, action: 'update', patientId: id, outcome: 'success' }, messages: [patientEventMessage('updated', updated)] });
         return updated;
       });
       return withEtag(row);
@@ -133,10 +138,8 @@ export async function updatePatient(
 export async function deletePatient(db: Kysely<Database>, caller: Caller, id: string, ifMatch?: string): Promise<void> {
   await audited(db, caller, 'delete', id, () =>
     db.transaction().execute(async (trx) => {
-      await lockLive(trx, id, ifMatch);
-      const deleted = await repo.softDeletePatient(trx, id);
-      await recordAudit(trx, [{ ...caller, action: 'delete', patientId: id, outcome: 'success' }]);
-      await enqueue(trx, [patientEventMessage('deleted', deleted)]);
+      const deleted = await changeLive(trx, id, ifMatch, (accepted) => repo.softDeletePatient(trx, id, accepted));
+      await repo.recordChange(trx, { audit: { ...caller, action: 'delete', patientId: id, outcome: 'success' }, messages: [patientEventMessage('deleted', deleted)] });
     }),
   );
 }
@@ -162,12 +165,11 @@ export async function listPatients(
   search: { name?: string; email?: string; birthdate?: string; cursor?: string; limit: number },
 ): Promise<PatientPage> {
   const afterSeq = search.cursor ? decodeCursor(search.cursor) : undefined;
-  // One row more than asked tells whether another page exists.
-  const rows = await repo.searchPatients(db, { ...search, afterSeq, limit: search.limit + 1 });
+  // One row more than asked tells whether another page exists. Each listed record counts as read by the
+  // caller (recorded by the search itself); an empty result is recorded once.
+  const rows = await repo.searchPatients(db, { ...search, afterSeq, limit: search.limit + 1 }, { ...caller, action: 'list', audited: search.limit });
   const page = rows.slice(0, search.limit);
   const last = page.at(-1);
-  // Each listed record counts as read by the caller; an empty result is recorded once.
-  const audits = page.length > 0 ? page.map((row) => row.id) : [null];
-  await recordAudit(db, audits.map((patientId) => ({ ...caller, action: 'list' as const, patientId, outcome: 'success' as const })));
+  if (page.length === 0) await recordAudit(db, [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]);
   return { patients: page.map(toPatient), nextCursor: rows.length > search.limit && last ? encodeCursor(last.seq) : null };
 }
