@@ -106,7 +106,12 @@ export async function logout(db: Kysely<Database>, userId: string, refreshToken:
 
 /** Ends the whole sign-in the refresh token belongs to (the console's sign-out), if it is the user's. */
 export async function endSession(db: Kysely<Database>, userId: string, refreshToken: string): Promise<void> {
-  await repo.revokeRefreshFamilyOfToken(db, sha256(refreshToken), userId);
+  await db.transaction().execute(async (trx) => {
+    // A rotation of this token in flight holds its row: wait for it to commit, so that the successor it
+    // stored is revoked with the rest (otherwise a sign-out racing a renewal leaves that successor working).
+    await repo.lockRefreshToken(trx, sha256(refreshToken));
+    await repo.revokeRefreshFamilyOfToken(trx, sha256(refreshToken), userId);
+  });
 }
 
 export async function createUser(db: Kysely<Database>, input: { email: string; password: string; role: Role }) {
