@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConsoleServer } from '../../scripts/local/console.js';
 import { call, DEV_ADMIN, login, newPatient, userWithRole } from '../support/api.js';
-import { launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
+import { accessibilityViolations, launchChromium, newContext, overflowsHorizontally, serveConsole, signIn } from '../support/browser.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -110,6 +110,35 @@ describe('signing in', () => {
     }
   });
 
+  test('at 375 px the navigation folds behind a menu button, opened and followed with the keyboard', async () => {
+    const context = await newContext(browser, server.url, 375);
+    const page = await context.newPage();
+    await signIn(page, DEV_ADMIN.email, DEV_ADMIN.password);
+    const menu = page.getByRole('button', { name: 'Navigation' });
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    assert.equal(await overflowsHorizontally(page), false);
+
+    // (The page's heading takes the focus when the page opens: wait for it before moving the focus.)
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    assert.deepEqual(links, ['Patients', 'Analytics', 'Users', 'Audit']);
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    assert.deepEqual(await accessibilityViolations(page), []);
+
+    // Tab to "Users" (the links follow the menu button) and follow it: the menu closes on the new page.
+    for (let step = 0; step < 3; step += 1) await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate<string | undefined>('document.activeElement?.textContent'), 'Users');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Staff accounts', level: 1 }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+
   test('an analyst following a link to patients is told the role may not open it', async () => {
     const analyst = await userWithRole(adminToken, 'analyst');
     const { context, page } = await freshPage();
@@ -153,6 +182,35 @@ describe('the session', () => {
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await page.getByLabel('Search patients').fill('renewed');
     await page.getByText('No patients match.').waitFor();
+    await context.close();
+  });
+
+  test('two tabs renewing it at the same instant both stay signed in', async () => {
+    const { context, page: first } = await freshPage();
+    const second = await context.newPage();
+    await first.clock.install();
+    await second.clock.install();
+    await signIn(first, DEV_ADMIN.email, DEV_ADMIN.password);
+    await second.goto('/patients');
+    await second.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    // Both tabs' renewals fall due together (as for tabs opened together)…
+    await Promise.all([first.clock.runFor('14:30'), second.clock.runFor('14:30')]);
+    for (const [index, page] of [first, second].entries()) {
+      await page.getByLabel('Search patients').fill(`two tabs ${index}`);
+      await page.getByText('No patients match.').waitFor();
+    }
+    // …and both restore the session at once after a reload.
+    await Promise.all([first.reload(), second.reload()]);
+    for (const page of [first, second]) {
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.getByLabel('Search patients').fill('two tabs');
+      await page.getByText('No patients match.').waitFor();
+    }
+    // The sign-in was not revoked as a stolen token: a third tab restores it too.
+    const third = await context.newPage();
+    await third.goto('/patients');
+    await third.getByRole('button', { name: 'Sign out' }).waitFor();
     await context.close();
   });
 

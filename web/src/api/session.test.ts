@@ -21,7 +21,7 @@ function fakeAuth() {
     login: vi.fn(async () => tokens()),
     refresh: vi.fn(async (): Promise<Tokens | undefined> => tokens()),
     logout: vi.fn(async () => undefined),
-    whoAmI: vi.fn(async () => ({ userId: 'u1', role: 'clinician' as const })),
+    identityOf: vi.fn(() => ({ userId: 'u1', role: 'clinician' as const })),
   };
   return auth satisfies AuthApi;
 }
@@ -76,6 +76,18 @@ describe('session', () => {
     expect(fresh.getState()).toEqual({ status: 'signed-out', reason: 'not-signed-in' });
   });
 
+  test('a sign-in while the session restores itself is not ended by the restore being refused', async () => {
+    const auth = fakeAuth();
+    let refuse: (tokens: undefined) => void = () => undefined;
+    auth.refresh.mockReturnValueOnce(new Promise((resolve) => (refuse = resolve)));
+    const session = createSession(auth);
+    const restoring = session.restore();
+    const signingIn = session.signIn('a@b.c', 'pw');
+    refuse(undefined);
+    await Promise.all([restoring, signingIn]);
+    expect(session.getState()).toMatchObject({ status: 'signed-in', token: 'access-1' });
+  });
+
   test('a refused renewal ends the session', async () => {
     const auth = fakeAuth();
     const session = createSession(auth);
@@ -113,6 +125,32 @@ describe('session', () => {
     expect(await session.renew()).toBeUndefined();
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(auth.refresh).not.toHaveBeenCalled();
+  });
+
+  test('sign-out ends the session only once the API has revoked the sign-in', async () => {
+    const auth = fakeAuth();
+    let revoked: () => void = () => undefined;
+    auth.logout.mockReturnValueOnce(new Promise((resolve) => (revoked = () => resolve(undefined))));
+    const session = createSession(auth);
+    await session.signIn('a@b.c', 'pw');
+    const signingOut = session.signOut();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.getState()).toMatchObject({ status: 'signed-in' });
+    expect(await session.renew()).toBeUndefined();
+    revoked();
+    await signingOut;
+    expect(session.getState()).toEqual({ status: 'signed-out', reason: 'signed-out' });
+  });
+
+  test('sign-out during a renewal revokes the token that renewal brings back', async () => {
+    const auth = fakeAuth();
+    const session = createSession(auth);
+    await session.signIn('a@b.c', 'pw');
+    const renewal = session.renew();
+    await session.signOut();
+    await renewal;
+    expect(auth.logout).toHaveBeenCalledWith('access-2');
+    expect(session.getState()).toEqual({ status: 'signed-out', reason: 'signed-out' });
   });
 
   test('listeners hear every change', async () => {

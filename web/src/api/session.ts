@@ -24,7 +24,8 @@ export interface AuthApi {
   refresh(): Promise<Tokens | undefined>;
   /** Revokes the sign-in of the refresh cookie; the route wants the access token too. */
   logout(token: string): Promise<void>;
-  whoAmI(token: string): Promise<Identity>;
+  /** Who the access token names (read from the token itself: no request). */
+  identityOf(token: string): Identity;
 }
 
 export type SessionState =
@@ -65,6 +66,7 @@ export function createSession(auth: AuthApi, timers: Timers = globalThis, now: (
   let timer: unknown;
   let expiresAt = 0;
   let renewing: Promise<string | undefined> | undefined;
+  let signingOut = false;
   const listeners = new Set<() => void>();
 
   const set = (next: SessionState) => {
@@ -81,8 +83,8 @@ export function createSession(auth: AuthApi, timers: Timers = globalThis, now: (
     set({ status: 'signed-out', reason });
   };
 
-  async function adopt(tokens: Tokens) {
-    const identity = await auth.whoAmI(tokens.token);
+  function adopt(tokens: Tokens) {
+    const identity = auth.identityOf(tokens.token);
     expiresAt = now() + tokens.expiresIn * 1000;
     cancelTimer();
     timer = timers.setTimeout(() => void renew(), refreshDelayMs(tokens.expiresIn));
@@ -114,7 +116,7 @@ export function createSession(auth: AuthApi, timers: Timers = globalThis, now: (
 
   // One renewal at a time: refresh tokens are single-use, and presenting one twice revokes the whole sign-in.
   function renew(): Promise<string | undefined> {
-    if (state.status === 'signed-out' && state.reason === 'signed-out') return Promise.resolve(undefined);
+    if (signingOut || (state.status === 'signed-out' && state.reason === 'signed-out')) return Promise.resolve(undefined);
     renewing ??= attemptRenewal().finally(() => {
       renewing = undefined;
     });
@@ -131,12 +133,22 @@ export function createSession(auth: AuthApi, timers: Timers = globalThis, now: (
       if (state.status === 'restoring') await renew();
     },
     async signIn(email, password) {
-      await adopt(await auth.login(email, password));
+      // The sign-in page shows while the session restores itself: a refused restore must not end this sign-in.
+      await renewing?.catch(() => undefined);
+      adopt(await auth.login(email, password));
     },
     async signOut() {
-      const token = state.status === 'signed-in' ? state.token : undefined;
-      end('signed-out');
-      if (token) await auth.logout(token).catch(() => undefined);
+      signingOut = true;
+      cancelTimer();
+      try {
+        // A renewal in flight lands first: the cookie it brings back is the one the API must revoke.
+        await renewing?.catch(() => undefined);
+        // Signed out once the API has ended the sign-in, so that a reload right after cannot restore it.
+        if (state.status === 'signed-in') await auth.logout(state.token).catch(() => undefined);
+      } finally {
+        signingOut = false;
+        end('signed-out');
+      }
     },
     renew,
   };

@@ -5,7 +5,7 @@
  */
 import { Alert, Anchor, Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, usePrefetchQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, formErrors } from '../../api/problem';
@@ -15,7 +15,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { mayOpen } from '../../roles';
 import { BillingPanel } from './BillingPanel';
 import { PatientForm, patientFieldNames } from './PatientForm';
-import { deletePatient, patientKey, patientQuery, readPatient, updatePatient, type Patient, type PatientFields, type VersionedPatient } from './queries';
+import { billingQuery, deletePatient, patientKey, patientQuery, readPatient, updatePatient, type Patient, type PatientFields, type VersionedPatient } from './queries';
 
 const fieldsOf = ({ name, email, address, dateOfBirth, registeredDate }: Patient): PatientFields => ({
   name,
@@ -28,6 +28,8 @@ const fieldsOf = ({ name, email, address, dateOfBirth, registeredDate }: Patient
 export default function PatientPage() {
   const { id = '' } = useParams();
   const patient = useQuery(patientQuery(id));
+  // Billing is asked for beside the record, not once the record is shown.
+  usePrefetchQuery(billingQuery(id));
   const state = useSession();
   if (patient.isPending) return <Loading />;
   if (patient.isError) {

@@ -1,0 +1,20 @@
+import { describe, expect, test } from 'vitest';
+import { identityOf } from './access-token';
+
+const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const jwt = (claims: object) => `${encode({ alg: 'ES256' })}.${encode(claims)}.signature`;
+
+describe('identityOf', () => {
+  test('reads the user and role from the token payload', () => {
+    expect(identityOf(jwt({ sub: 'u-1', role: 'analyst', scope: 'analytics:read' }))).toEqual({ userId: 'u-1', role: 'analyst' });
+  });
+
+  test('reads base64url payloads of any length, in UTF-8', () => {
+    for (const sub of ['ü-ß?>>', 'ü-ß?>>x', 'ü-ß?>>xy']) expect(identityOf(jwt({ sub, role: 'admin' }))).toEqual({ userId: sub, role: 'admin' });
+  });
+
+  test('refuses a token without a known role', () => {
+    expect(() => identityOf(jwt({ sub: 'u-1', role: 'root' }))).toThrow(/role/);
+    expect(() => identityOf('not-a-jwt')).toThrow(/JWT/);
+  });
+});
