@@ -27,6 +27,8 @@ function lambdaClient() {
     }),
     InvokeCommand,
   }));
+  // A failed load is not kept: the next kick tries again.
+  client.catch(() => (client = undefined));
   return client;
 }
 
