@@ -102,7 +102,7 @@ try {
     // As `npm run dev`: the sweep only catches what a relay kick missed.
     sweepSeconds: 5,
     startBilling: true,
-    extraEnv: { LOG_LEVEL: 'warn' },
+    // Logging as `npm run dev` does (info: a line per request), so the figures are what a developer gets.
     log: (line) => {
       if (/fail|error/i.test(line)) console.log(`[stack] ${line}`);
       void appendFile(stackLog, `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
