@@ -10,7 +10,15 @@
  * billing method is idempotent). A connection idle for a while, or silent past a call's deadline, is
  * replaced: after a Lambda container thaws, its old TCP connection may lead nowhere.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
+import { createRequire } from 'node:module';
+
+/**
+ * node:http2, loaded with the first connection rather than at import: loading it costs several milliseconds
+ * of a cold start, and the outbox relay's sweeps mostly find nothing to deliver.
+ */
+let http2Module: typeof http2 | undefined;
+const loadHttp2 = () => (http2Module ??= createRequire(import.meta.url)('node:http2') as typeof http2);
 
 /** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html), as grpc-js's `status`. */
 export const status = {
@@ -114,7 +122,7 @@ export class GrpcChannel {
     const current = this.session;
     if (current && !current.closed && !current.destroyed && Date.now() - this.lastUsed < this.options.maxIdleMs) return current;
     current?.close();
-    const session = http2.connect(`http://${this.address}`);
+    const session = loadHttp2().connect(`http://${this.address}`);
     // Failures reach the calls through their streams; the session's own error event must not go unheard.
     session.on('error', () => undefined);
     const forget = () => {
@@ -170,7 +178,7 @@ export class GrpcChannel {
         else resolve(message as Uint8Array);
       };
       const timer = setTimeout(() => {
-        stream.close(http2.constants.NGHTTP2_CANCEL);
+        stream.close(loadHttp2().constants.NGHTTP2_CANCEL);
         // Not a word from the server in the whole deadline: make sure the connection still leads somewhere.
         if (!answered) this.probe(session);
         settle(new GrpcCallError(status.DEADLINE_EXCEEDED, 'Deadline exceeded'));

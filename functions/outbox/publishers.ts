@@ -2,7 +2,7 @@
 import { BillingRequest } from '../../proto/generated/messages/billing.js';
 import { BillingUnavailableError, createBillingAccount } from '../billing/billing.client.js';
 import { config } from '../shared/config.js';
-import { createKafka, type EventProducer } from '../shared/kafka.js';
+import type { EventProducer } from '../shared/kafka.js';
 import type { DeliveryResult, Publisher } from './outbox-relay.js';
 
 const CALL_DEADLINE_MS = 2_000;
@@ -37,8 +37,10 @@ export const billingPublisher: Publisher = {
 
 let producer: Promise<EventProducer> | undefined;
 
+/** Loaded with the first delivery: a sweep that finds nothing to publish never evaluates kafkajs. */
 function kafkaProducer(): Promise<EventProducer> {
   producer ??= (async () => {
+    const { createKafka } = await import('../shared/kafka.js');
     const created = createKafka(config.kafka.brokers, `${config.serviceName}-outbox-relay`).producer();
     await created.connect();
     return created;
