@@ -23,6 +23,11 @@
  * schema (withSchema), merges, introspects or builds dynamic references; those Kysely modules, with the node
  * transformer they need (about 55 KB), become classes that throw if constructed.
  *
+ * middy-lazy-streams: @middy/core imports node:stream, node:stream/promises and node:stream/web at load time for
+ * its response streaming (streamifyResponse), which no function here uses; loading them is several milliseconds
+ * of every cold start (a function without pg would not load node:stream at all). Its bundle gets stand-ins that
+ * load the real modules on first use.
+ *
  * Together they keep every function within its size budget (test/deploy/bundle-size.test.ts, issue 10) and its
  * cold start short. A stub that no longer matches (a new version moved the file) shows as a bigger bundle there.
  */
@@ -133,4 +138,24 @@ const kyselyWithoutSchemaBuilders = {
   },
 };
 
-module.exports = [pgWithoutNative, pgWithoutPgpass, pgNodeStream, kafkajsProducerOnly, kyselyWithoutSchemaBuilders];
+const middyLazyStreams = {
+  name: 'middy-lazy-streams',
+  setup(build) {
+    build.onResolve({ filter: /^node:stream(\/promises|\/web)?$/ }, (args) =>
+      /[\\/]node_modules[\\/]@middy[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'middy-lazy-streams' } : undefined,
+    );
+    // The names @middy/core imports: Readable.from, pipeline, and ReadableStream (only with instanceof).
+    build.onLoad({ filter: /.*/, namespace: 'middy-lazy-streams' }, (args) => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        `const load = () => createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
+        'export const Readable = { from: (...values) => load().Readable.from(...values) };',
+        'export const pipeline = (...streams) => load().pipeline(...streams);',
+        'export const ReadableStream = { [Symbol.hasInstance]: (value) => value instanceof load().ReadableStream };',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [pgWithoutNative, pgWithoutPgpass, pgNodeStream, kafkajsProducerOnly, kyselyWithoutSchemaBuilders, middyLazyStreams];
