@@ -138,7 +138,8 @@ try {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const replace = (value: unknown, email: string, id: string | undefined, fresh: Map<string, string>) => {
     if (typeof value !== 'string') return value;
-    if (value === templateId) return id ?? value;
+    // The patient's id: the one the database returned, or (the service chooses ids) a fresh one for this transaction.
+    if (value === templateId) return id ?? fresh.get(value) ?? fresh.set(value, randomUUID()).get(value);
     if (uuid.test(value)) return fresh.get(value) ?? fresh.set(value, randomUUID()).get(value);
     return value.replaceAll(template.email, email);
   };
