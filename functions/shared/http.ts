@@ -72,17 +72,19 @@ function problemErrors(): Middleware {
       const log = context.log ?? logger;
       const known = toAppError(error);
       // Error messages (from PostgreSQL, say) may quote input values: log the type, code and call sites only.
-      const err = { type: error?.name, code: (error as { code?: string })?.code, frames: callSites(error) };
+      // Built only when logged: reading a stack maps it through the source map, which the first time in a
+      // container parses the whole map (tens of milliseconds), and a refused request logs no stack.
+      const err = () => ({ type: error?.name, code: (error as { code?: string })?.code, frames: callSites(error) });
       if (known instanceof AppError && known === error && known.status < 500) {
         log.info({ status: known.status, code: known.code }, 'request rejected');
       } else if (known?.status === 503) {
         // A dependency saturated or briefly away: the client is told to retry (Retry-After).
-        log.warn({ status: 503, err }, 'dependency unavailable');
+        log.warn({ status: 503, err: err() }, 'dependency unavailable');
       } else if (known && known.status < 500) {
         // Input that validation let through and the database refused: answered as 400, but worth a look.
-        log.warn({ status: known.status, err }, 'request rejected by the database');
+        log.warn({ status: known.status, err: err() }, 'request rejected by the database');
       } else {
-        log.error({ err }, 'request failed');
+        log.error({ err: err() }, 'request failed');
       }
       request.response = problemResponse(error, context.requestId ?? context.awsRequestId);
     },
