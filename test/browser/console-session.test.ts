@@ -214,6 +214,20 @@ describe('the session', () => {
     await context.close();
   });
 
+  test('a tab reloaded in the middle of a renewal stays signed in', async () => {
+    const { context, page } = await freshPage();
+    await page.clock.install();
+    await signIn(page, DEV_ADMIN.email, DEV_ADMIN.password);
+    const renewalSent = page.waitForRequest((request) => request.url().endsWith('/auth/refresh'));
+    await page.clock.runFor('14:30');
+    await renewalSent;
+    // The renewal is on its way (the API retires the old cookie); the page goes away before its answer is read.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
+    await context.close();
+  });
+
   test('when it really ends, the user signs in again and comes back to the page they were on', async () => {
     const created = await call('POST', '/api/patients', { token: adminToken, body: newPatient() });
     const patientId = (created.body as { id: string }).id;

@@ -1,56 +1,47 @@
 /**
  * Routes: each page is its own chunk (route-level code splitting), so the sign-in page loads only what it needs.
- * The chunks the opened address needs are fetched while the session restores itself, not after it.
  * Patient data never goes in a URL beyond a patient's id and the search text.
  */
-import { lazy, Suspense, useEffect } from 'react';
+import { Suspense } from 'react';
 import { BrowserRouter, matchPath, Navigate, Route, Routes } from 'react-router';
 import { session } from './api/client';
 import { useSession } from './api/useSession';
 import { Loading } from './components/Loading';
 import { Allowed } from './components/Allowed';
+import { pageChunk, type PageChunk } from './page-chunk';
 import { homePath } from './roles';
 
-const chunks = {
-  signIn: () => import('./routes/sign-in/SignInPage'),
-  signedInLayout: () => import('./components/SignedInLayout'),
-  patients: () => import('./routes/patients/PatientsPage'),
-  newPatient: () => import('./routes/patients/NewPatientPage'),
-  patient: () => import('./routes/patients/PatientPage'),
-  analytics: () => import('./routes/analytics/AnalyticsPage'),
-  users: () => import('./routes/users/UsersPage'),
-  audit: () => import('./routes/audit/AuditPage'),
-  auditTrail: () => import('./routes/audit/AuditTrailPage'),
-  notFound: () => import('./routes/NotFoundPage'),
-};
+const SignInPage = pageChunk(() => import('./routes/sign-in/SignInPage'));
+const SignedInLayout = pageChunk(() => import('./components/SignedInLayout'));
+const PatientsPage = pageChunk(() => import('./routes/patients/PatientsPage'));
+const NewPatientPage = pageChunk(() => import('./routes/patients/NewPatientPage'));
+const PatientPage = pageChunk(() => import('./routes/patients/PatientPage'));
+const AnalyticsPage = pageChunk(() => import('./routes/analytics/AnalyticsPage'));
+const UsersPage = pageChunk(() => import('./routes/users/UsersPage'));
+const AuditPage = pageChunk(() => import('./routes/audit/AuditPage'));
+const AuditTrailPage = pageChunk(() => import('./routes/audit/AuditTrailPage'));
+const NotFoundPage = pageChunk(() => import('./routes/NotFoundPage'));
 
-const SignInPage = lazy(chunks.signIn);
-const SignedInLayout = lazy(chunks.signedInLayout);
-const PatientsPage = lazy(chunks.patients);
-const NewPatientPage = lazy(chunks.newPatient);
-const PatientPage = lazy(chunks.patient);
-const AnalyticsPage = lazy(chunks.analytics);
-const UsersPage = lazy(chunks.users);
-const AuditPage = lazy(chunks.audit);
-const AuditTrailPage = lazy(chunks.auditTrail);
-const NotFoundPage = lazy(chunks.notFound);
-
-/** The page chunk of each signed-in address, in the order the routes below match them. */
-const pageChunks: [pattern: string, load: () => Promise<unknown>][] = [
-  ['/patients', chunks.patients],
-  ['/patients/new', chunks.newPatient],
-  ['/patients/:id', chunks.patient],
-  ['/analytics', chunks.analytics],
-  ['/users', chunks.users],
-  ['/audit', chunks.audit],
-  ['/audit/:patientId', chunks.auditTrail],
+/** The page of each signed-in address, in the order the routes below match them. */
+const signedInPages: [pattern: string, page: PageChunk][] = [
+  ['/patients', PatientsPage],
+  ['/patients/new', NewPatientPage],
+  ['/patients/:id', PatientPage],
+  ['/analytics', AnalyticsPage],
+  ['/users', UsersPage],
+  ['/audit', AuditPage],
+  ['/audit/:patientId', AuditTrailPage],
 ];
 
-/** Starts fetching what the address will render (the same import the lazy page makes, so it is fetched once). */
-function preloadChunksFor(pathname: string) {
-  if (matchPath('/sign-in', pathname)) return void chunks.signIn();
-  void chunks.signedInLayout();
-  void pageChunks.find(([pattern]) => matchPath(pattern, pathname))?.[1]();
+/**
+ * Called once, before React first renders: the session restores itself from the refresh cookie while the chunks
+ * the address renders are fetched. Resolves when those chunks are here (the first render then suspends on none).
+ */
+export async function startLoading(pathname: string): Promise<void> {
+  void session.restore();
+  if (matchPath('/sign-in', pathname)) return SignInPage.preload();
+  const page = signedInPages.find(([pattern]) => matchPath(pattern, pathname))?.[1];
+  await Promise.all([SignedInLayout.preload(), page?.preload()]);
 }
 
 function Home() {
@@ -60,10 +51,6 @@ function Home() {
 }
 
 export function App() {
-  useEffect(() => {
-    preloadChunksFor(window.location.pathname);
-    void session.restore();
-  }, []);
   return (
     <BrowserRouter>
       <Suspense fallback={<Loading />}>

@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { formErrors } from '../../api/problem';
 import { DataTable } from '../../components/DataTable';
+import { formatDateTime } from '../../components/dates';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
 
@@ -40,7 +41,7 @@ export default function AnalyticsPage() {
       <PageTitle>Analytics</PageTitle>
       <Text size="sm" c="gray.7" mb="md">
         Counted from patient events; this page refreshes every {REFRESH_MS / 1000} seconds.
-        {data.lastEventAt ? ` Last event: ${new Date(data.lastEventAt).toLocaleString()}.` : ''}
+        {data.lastEventAt ? ` Last event: ${formatDateTime(data.lastEventAt)}.` : ''}
       </Text>
       <SimpleGrid cols={{ base: 2, sm: 4 }} mb="xl">
         {counters.map((counter) => (

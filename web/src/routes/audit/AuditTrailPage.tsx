@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { formErrors } from '../../api/problem';
 import { DataTable } from '../../components/DataTable';
+import { formatDateTime } from '../../components/dates';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
 import { patientQuery } from '../patients/queries';
@@ -55,7 +56,7 @@ export default function AuditTrailPage() {
           rows={events.data.events}
           rowKey={(event) => event.id}
           columns={[
-            { header: 'When', cell: (event) => new Date(event.occurredAt).toLocaleString() },
+            { header: 'When', cell: (event) => formatDateTime(event.occurredAt) },
             { header: 'Who', cell: (event) => staff.data?.get(event.actor) ?? event.actor },
             { header: 'Action', cell: (event) => actions[event.action] ?? event.action },
             { header: 'Outcome', cell: (event) => event.outcome.replace('_', ' ') },

@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, formErrors } from '../../api/problem';
 import { DataTable } from '../../components/DataTable';
+import { formatDate } from '../../components/dates';
 import { billingKey, billingQuery, createInvoice, type InvoiceCreate } from './queries';
 
 const currencies = ['EUR', 'USD', 'GBP', 'CHF'];
@@ -42,7 +43,7 @@ export function BillingPanel({ patientId }: { patientId: string }) {
               rows={billing.data.invoices}
               rowKey={(invoice) => invoice.id}
               columns={[
-                { header: 'Date', cell: (invoice) => new Date(invoice.createdAt).toLocaleDateString() },
+                { header: 'Date', cell: (invoice) => formatDate(invoice.createdAt) },
                 { header: 'Description', cell: (invoice) => invoice.description },
                 { header: 'Amount', cell: (invoice) => `${invoice.totalAmount} ${invoice.currency}` },
                 { header: 'Status', cell: (invoice) => invoice.status },

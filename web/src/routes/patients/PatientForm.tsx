@@ -35,7 +35,8 @@ export function PatientForm({
           <TextInput label="Name" required autoComplete="off" {...form.getInputProps('name')} />
           <TextInput label="Email" type="email" required autoComplete="off" {...form.getInputProps('email')} />
         </SimpleGrid>
-        <Textarea label="Address" required autosize minRows={2} {...form.getInputProps('address')} />
+        {/* Grows with its text by CSS (field-sizing), not by measuring the layout in script on every render. */}
+        <Textarea label="Address" required rows={2} classNames={{ input: 'pm-grows' }} {...form.getInputProps('address')} />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <TextInput label="Date of birth" description="YYYY-MM-DD" placeholder="1985-06-15" required inputMode="numeric" {...form.getInputProps('dateOfBirth')} />
           <TextInput

@@ -10,6 +10,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, formErrors } from '../../api/problem';
 import { useSession } from '../../api/useSession';
+import { formatDateTime } from '../../components/dates';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
 import { mayOpen } from '../../roles';
@@ -126,7 +127,7 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
     <section>
       <PageTitle>{base.patient.name}</PageTitle>
       <Text size="sm" c="gray.7" mb="md">
-        Patient record · registered {base.patient.registeredDate} · last changed {new Date(base.patient.updatedAt).toLocaleString()}
+        Patient record · registered {base.patient.registeredDate} · last changed {formatDateTime(base.patient.updatedAt)}
       </Text>
       {theirs && (
         <Alert color="yellow" title="Someone else changed this record meanwhile" role="alert" mb="md">
