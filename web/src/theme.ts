@@ -1,4 +1,4 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, type CSSVariablesResolver, type MantineColorSchemeManager } from '@mantine/core';
 
 /** Darker shades than Mantine's defaults so that text on buttons, links and errors meets WCAG AA contrast. */
 export const theme = createTheme({
@@ -16,3 +16,15 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   },
   dark: {},
 });
+
+/**
+ * The console has one colour scheme (light): nothing to remember, so Mantine's default manager, which reads
+ * localStorage on every page load (slow the first time a page touches storage), is not used.
+ */
+export const colorSchemeManager: MantineColorSchemeManager = {
+  get: () => 'light',
+  set: () => undefined,
+  subscribe: () => undefined,
+  unsubscribe: () => undefined,
+  clear: () => undefined,
+};
