@@ -70,6 +70,12 @@ describe('the packaged functions', () => {
     assert.deepEqual(over, []);
   });
 
+  test('the API reference ships its Redoc page as a file beside its bundle, not inside it', () => {
+    const page = readFileSync(path.join(unpacked, 'apiReference', 'docs', 'api.html'), 'utf8');
+    assert.match(page, /redoc/i);
+    assert.ok(!bundles.some((bundle) => bundle.sources.some((source) => source.endsWith('docs/api.html'))), 'a bundle inlines docs/api.html');
+  });
+
   test('every function still ships its source map, for stack traces', () => {
     assert.deepEqual(bundles.filter((bundle) => bundle.maps === 0).map((bundle) => bundle.name), []);
   });
