@@ -1,7 +1,8 @@
 /**
  * The web console's session in a real browser (Debian's Chromium) against the test stack: keyboard-only
- * sign-in, the session surviving a reload without anything in storage, silent renewal, the session ending
- * (back to sign-in, then back to the page), sign-out, a disabled account refused, navigation by role.
+ * sign-in, the session surviving a reload without anything in storage, silent renewal (also by two tabs at
+ * once, and in a tab reloaded mid-renewal), the session ending (back to sign-in, then back to the page),
+ * sign-out, a disabled account refused, navigation by role and its menu button at 375 px.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
