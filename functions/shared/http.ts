@@ -104,7 +104,11 @@ function authenticate(scopes: readonly Scope[]): Middleware {
       try {
         context.actor = await verifyAccessToken(match[1]);
       } catch (error) {
-        if (error instanceof InvalidTokenError) throw unauthorized('The bearer token is invalid or expired.');
+        if (error instanceof InvalidTokenError) {
+          // Why (expired, signature, issuer, …; jose's words, never the token) for whoever looks into a 401.
+          context.log.info({ reason: error.message }, 'bearer token refused');
+          throw unauthorized('The bearer token is invalid or expired.');
+        }
         throw error;
       }
       context.log = context.log.child({ actor: context.actor.sub });
