@@ -132,8 +132,8 @@ export async function benchmarkFunctions(options: FunctionsBenchOptions): Promis
         KAFKA_BROKERS: options.kafkaBrokers ?? '127.0.0.1:9',
         KAFKA_TOPIC: 'patient',
         OUTBOX_RELAY_FUNCTION: '',
-        // As deployed (serverless.yml provider.environment).
-        NODE_OPTIONS: '--enable-source-maps',
+        // As deployed (serverless.yml provider.environment sets none).
+        NODE_OPTIONS: '',
       };
       const inputs = {
         adminToken,

@@ -20,6 +20,7 @@ import {
 import { logger, type Logger } from './logger.js';
 import { validateBody, type Operation } from './openapi.js';
 import { problemResponse, toAppError } from './problem.js';
+import { callSites } from './stack-trace.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -72,9 +73,9 @@ function problemErrors(): Middleware {
       const log = context.log ?? logger;
       const known = toAppError(error);
       // Error messages (from PostgreSQL, say) may quote input values: log the type, code and call sites only.
-      // Built only when logged: reading a stack maps it through the source map, which the first time in a
-      // container parses the whole map (tens of milliseconds), and a refused request logs no stack.
-      const err = () => ({ type: error?.name, code: (error as { code?: string })?.code, frames: callSites(error) });
+      // Built only when logged: the first stack of a container reads the bundle's source map (stack-trace.ts),
+      // and a refused request logs no stack.
+      const err = () => ({ type: error?.name, code: (error as { code?: string })?.code, frames: callSites(error?.stack) });
       if (known instanceof AppError && known === error && known.status < 500) {
         log.info({ status: known.status, code: known.code }, 'request rejected');
       } else if (known?.status === 503) {
@@ -91,9 +92,6 @@ function problemErrors(): Middleware {
   };
 }
 
-function callSites(error: Error | null | undefined): string | undefined {
-  return error?.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
-}
 
 function authenticate(scopes: readonly Scope[]): Middleware {
   return {

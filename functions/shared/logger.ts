@@ -8,6 +8,7 @@
  * (issue 10), and a function needs none of its transports, worker threads or formatters.
  */
 import { config } from './config.js';
+import { originalStack } from './stack-trace.js';
 
 const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as const;
 
@@ -18,7 +19,7 @@ const CENSOR = '[redacted]';
 type Fields = Record<string, unknown>;
 
 function censored(value: unknown, depth: number): unknown {
-  if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error) return { type: value.name, message: value.message, stack: originalStack(value.stack) };
   if (depth > 1 || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const copy: Fields = {};
   for (const [key, item] of Object.entries(value)) copy[key] = REDACTED_KEYS.has(key) ? CENSOR : censored(item, depth + 1);
