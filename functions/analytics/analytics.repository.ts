@@ -6,33 +6,47 @@ import type { CountableEvent } from './patient-event.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Records the event id; false when it was already there (a redelivered event). */
-export async function markProcessed(db: Db, event: CountableEvent): Promise<boolean> {
-  const inserted = await db
-    .insertInto('analytics.processed_events')
-    .values({ event_id: event.eventId, event_type: event.type, occurred_at: event.occurredAt })
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .returning('event_id')
-    .executeTakeFirst();
-  return inserted !== undefined;
-}
-
-export async function incrementDailyCount(db: Db, event: CountableEvent): Promise<void> {
-  await db
-    .insertInto('analytics.daily_counts')
-    .values({
-      day: event.occurredAt.toISOString().slice(0, 10),
-      event_type: event.type,
-      count: 1,
-      last_event_at: event.occurredAt,
-    })
-    .onConflict((oc) =>
-      oc.columns(['day', 'event_type']).doUpdateSet((eb) => ({
-        count: eb('analytics.daily_counts.count', '+', 1),
-        last_event_at: sql<Date>`greatest(${eb.ref('analytics.daily_counts.last_event_at')}, ${eb.ref('excluded.last_event_at')})`,
-      })),
+/**
+ * Counts a batch of events in one statement: each event id goes into `processed_events` (an id already there,
+ * from an earlier delivery or earlier in this batch, inserts nothing) and only the newly inserted ones are
+ * added to their UTC day's count. All of the batch or none of it, in one round trip. Returns how many were new.
+ */
+export async function countNewEvents(db: Db, events: CountableEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const { counted } = await db
+    .with('marked', (qb) =>
+      qb
+        .insertInto('analytics.processed_events')
+        .values(events.map((event) => ({ event_id: event.eventId, event_type: event.type, occurred_at: event.occurredAt })))
+        .onConflict((oc) => oc.column('event_id').doNothing())
+        .returning(['event_type', 'occurred_at']),
     )
-    .execute();
+    .with('added', (qb) =>
+      qb
+        .insertInto('analytics.daily_counts')
+        .columns(['day', 'event_type', 'count', 'last_event_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('marked')
+            .select((inner) => [
+              sql<string>`(occurred_at at time zone 'UTC')::date`.as('day'),
+              'event_type',
+              sql<number>`count(*)::int`.as('count'),
+              inner.fn.max('occurred_at').as('last_event_at'),
+            ])
+            .groupBy(['day', 'event_type']),
+        )
+        .onConflict((oc) =>
+          oc.columns(['day', 'event_type']).doUpdateSet((eb) => ({
+            count: eb('analytics.daily_counts.count', '+', eb.ref('excluded.count')),
+            last_event_at: sql<Date>`greatest(${eb.ref('analytics.daily_counts.last_event_at')}, ${eb.ref('excluded.last_event_at')})`,
+          })),
+        ),
+    )
+    .selectFrom('marked')
+    .select(sql<number>`count(*)::int`.as('counted'))
+    .executeTakeFirstOrThrow();
+  return counted;
 }
 
 export interface SkippedRecord {

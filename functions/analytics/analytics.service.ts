@@ -1,13 +1,13 @@
 /**
  * Analytics: counts patient events from Kafka exactly once, and reports the counts.
- * Each event is counted in one transaction with the insert of its id into analytics.processed_events,
+ * Each event is counted in the same statement as the insert of its id into analytics.processed_events,
  * so a redelivered event changes nothing. Plain functions over plain types: no Lambda or Kafka types.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db.schema.js';
 import type { Logger } from '../shared/logger.js';
 import * as repo from './analytics.repository.js';
-import { decodePatientEvent } from './patient-event.js';
+import { decodePatientEvent, type CountableEvent } from './patient-event.js';
 
 /** One Kafka record as analytics needs it. */
 export interface PatientEventRecord {
@@ -25,31 +25,27 @@ export interface ConsumeReport {
 }
 
 /**
- * Counts `records` in the order given (callers pass each partition's records in offset order).
- * A record that cannot be decoded is recorded as skipped and logged by its coordinates. Any other
- * error (the database is down…) is thrown as it is: the records before it are already committed,
- * and when the caller retries the batch they are recognised as duplicates.
+ * Counts `records`: the undecodable ones are recorded as skipped and logged by their coordinates, the others
+ * are counted together in one statement (all of them or none). Any error (the database is down…) is thrown
+ * as it is, with nothing of the batch counted; when the caller retries the batch, events an earlier delivery
+ * counted are recognised as duplicates.
  */
 export async function countPatientEvents(db: Kysely<Database>, records: PatientEventRecord[], log: Logger): Promise<ConsumeReport> {
-  const report: ConsumeReport = { counted: 0, duplicates: 0, skipped: 0 };
+  const events: CountableEvent[] = [];
+  let skipped = 0;
   for (const record of records) {
     const decoded = decodePatientEvent(record.value);
-    if (!decoded.ok) {
-      await repo.recordSkipped(db, { ...record, reason: decoded.reason });
-      // Coordinates and reason only: the event carries no patient data, and the bytes are not logged.
-      log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, reason: decoded.reason }, 'skipped a patient event that cannot be counted');
-      report.skipped += 1;
+    if (decoded.ok) {
+      events.push(decoded.event);
       continue;
     }
-    const counted = await db.transaction().execute(async (trx) => {
-      if (!(await repo.markProcessed(trx, decoded.event))) return false;
-      await repo.incrementDailyCount(trx, decoded.event);
-      return true;
-    });
-    if (counted) report.counted += 1;
-    else report.duplicates += 1;
+    await repo.recordSkipped(db, { ...record, reason: decoded.reason });
+    // Coordinates and reason only: the event carries no patient data, and the bytes are not logged.
+    log.warn({ topic: record.topic, partition: record.partition, offset: record.offset, reason: decoded.reason }, 'skipped a patient event that cannot be counted');
+    skipped += 1;
   }
-  return report;
+  const counted = await repo.countNewEvents(db, events);
+  return { counted, duplicates: events.length - counted, skipped };
 }
 
 /** The openapi.yaml `Analytics` schema. */

@@ -3,12 +3,13 @@
  * locally by scripts/local/kafka-event-source.ts, which builds the same event).
  *
  * Retries and partial failure:
- * - Each event is counted in one transaction with the insert of its event id, so counting is idempotent.
+ * - A batch is counted in one statement with the insert of its event ids, so counting is idempotent and a
+ *   batch counts all of its events or none.
  * - A record that cannot be decoded (poison) is logged by its coordinates, recorded in
  *   analytics.skipped_records and passed over: retrying it could never succeed.
  * - Any other error (database down, timeout) is thrown. The invocation fails, Lambda does not move the
- *   partition's offset and retries the whole batch; the events counted before the failure are then
- *   recognised by their id and skipped, so nothing is lost and nothing is counted twice.
+ *   partition's offset and retries the whole batch; events an earlier delivery counted are recognised by
+ *   their id and skipped, so nothing is lost and nothing is counted twice.
  */
 import type { Context, SelfManagedKafkaEvent } from 'aws-lambda';
 import { db } from '../shared/db.js';

@@ -71,22 +71,33 @@ describe('counting patient events', () => {
     assert.equal(count, 1);
   });
 
-  test('fails the batch on a database error, and its redelivery counts every event exactly once', async () => {
+  test('fails the batch on a database error without counting any of it, and its redelivery counts every event exactly once', async () => {
     const records = recordsOf(fixture('patient-events.json'));
-    // A database failure at the third record: the first two are committed before it.
+    // A database failure at the third record of the batch.
     await sql`create function analytics.fail_once() returns trigger language plpgsql as $$
       begin raise exception 'database unavailable' using errcode = '57P03'; end $$`.execute(db);
     await sql`create trigger fail_once before insert on analytics.processed_events for each row
       when (new.event_id = '0b6f1a52-8c3e-4d27-9f10-1a2b3c4d5e03') execute function analytics.fail_once()`.execute(db);
 
     await assert.rejects(countPatientEvents(db, records, log), /database unavailable/);
-    assert.equal((await getAnalytics(db)).eventsProcessed, 2);
+    assert.equal((await getAnalytics(db)).eventsProcessed, 0);
+    const { marked } = await db.selectFrom('analytics.processed_events').select(sql<number>`count(*)::int`.as('marked')).executeTakeFirstOrThrow();
+    assert.equal(marked, 0, 'an event id was recorded without its count');
 
     await sql`drop trigger fail_once on analytics.processed_events`.execute(db);
     await sql`drop function analytics.fail_once()`.execute(db);
     const report = await countPatientEvents(db, records, log);
 
-    assert.deepEqual(report, { counted: 3, duplicates: 2, skipped: 0 });
+    assert.deepEqual(report, { counted: 5, duplicates: 0, skipped: 0 });
+    assert.equal((await getAnalytics(db)).eventsProcessed, 5);
+  });
+
+  test('counts an event that appears twice in one batch once', async () => {
+    const records = recordsOf(fixture('patient-events.json'));
+
+    const report = await countPatientEvents(db, [...records, records[1]!], log);
+
+    assert.deepEqual(report, { counted: 5, duplicates: 1, skipped: 0 });
     assert.equal((await getAnalytics(db)).eventsProcessed, 5);
   });
 });
