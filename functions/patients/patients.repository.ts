@@ -1,5 +1,5 @@
 /** SQL for patient records. Only live (not soft-deleted) rows are visible. Takes a Kysely or a Transaction. */
-import { sql, type Expression, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type Kysely, type QueryCreator, type Transaction } from 'kysely';
 import { auditRows } from '../audit/audit.repository.js';
 import type { AuditAction, AuditEntry } from '../audit/audit.table.js';
 import { outboxRows } from '../outbox/outbox.repository.js';
@@ -83,9 +83,8 @@ export function findLivePatient(db: Db, id: string) {
   return db.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-/** Updates a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
-export function updatePatient(db: Db, id: string, input: PatientInput, accepted: AcceptedVersions) {
-  const query = db
+function patientUpdate(qc: QueryCreator<Database>, id: string, input: PatientInput, accepted: AcceptedVersions) {
+  const query = qc
     .updateTable('patients')
     .set((eb) => ({
       name: input.name,
@@ -97,17 +96,88 @@ export function updatePatient(db: Db, id: string, input: PatientInput, accepted:
     }))
     .where('id', '=', id)
     .where('deleted_at', 'is', null);
-  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returningAll().executeTakeFirst();
+  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returningAll();
 }
 
-/** Soft-deletes a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
-export function softDeletePatient(db: Db, id: string, accepted: AcceptedVersions) {
-  const query = db
+function patientSoftDelete(qc: QueryCreator<Database>, id: string, accepted: AcceptedVersions) {
+  const query = qc
     .updateTable('patients')
     .set((eb) => ({ deleted_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, version: eb('version', '+', 1) }))
     .where('id', '=', id)
     .where('deleted_at', 'is', null);
-  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returning(['id', 'version']).executeTakeFirst();
+  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returning(['id', 'version']);
+}
+
+/** Updates a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
+export function updatePatient(db: Db, id: string, input: PatientInput, accepted: AcceptedVersions) {
+  return patientUpdate(db, id, input, accepted).executeTakeFirst();
+}
+
+/** Soft-deletes a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
+export function softDeletePatient(db: Db, id: string, accepted: AcceptedVersions) {
+  return patientSoftDelete(db, id, accepted).executeTakeFirst();
+}
+
+/** What a change of one known version leaves beside itself: its audit record and its one outbox message. */
+export interface VersionChangeRecords {
+  audit: AuditEntry;
+  message: OutboxMessage;
+}
+
+/** The audit_events and outbox columns of a change's records, selected once per changed row. */
+function changeRecordColumns(patientId: Expression<string>, records: VersionChangeRecords) {
+  const { audit, message } = records;
+  return {
+    audit: [
+      sql<string>`${audit.actor}::text`.as('actor_sub'),
+      sql<AuditAction>`${audit.action}::text`.as('action'),
+      sql<string>`${patientId}`.as('patient_id'),
+      sql<AuditEntry['outcome']>`${audit.outcome}::text`.as('outcome'),
+      sql<string>`${audit.requestId}::text`.as('request_id'),
+    ],
+    outbox: [
+      sql<string>`${message.eventId}::uuid`.as('event_id'),
+      sql<OutboxMessage['destination']>`${message.destination}::text`.as('destination'),
+      sql<string>`${patientId}`.as('aggregate_id'),
+      sql<Buffer>`${Buffer.from(message.payload)}::bytea`.as('payload'),
+    ],
+  };
+}
+
+const OUTBOX_COLUMNS = ['event_id', 'destination', 'aggregate_id', 'payload'] as const;
+
+/**
+ * Updates a live patient at exactly `version`, with the change's audit record and outbox message, in one
+ * statement (one round trip, all of it or nothing): the caller knows the version the change makes, so its
+ * message is encoded first. `undefined` when nothing changed (no such patient, or not at that version).
+ */
+export function updatePatientAtVersion(db: Db, id: string, input: PatientInput, version: number, records: VersionChangeRecords) {
+  return db
+    .with('changed', (qb) => patientUpdate(qb, id, input, [version]))
+    .with('audited', (qb) =>
+      qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).audit)),
+    )
+    .with('queued', (qb) =>
+      qb.insertInto('outbox').columns(OUTBOX_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).outbox)),
+    )
+    .selectFrom('changed')
+    .selectAll()
+    .executeTakeFirst();
+}
+
+/** Soft-deletes a live patient at exactly `version`, with its records, in one statement (see updatePatientAtVersion). */
+export function softDeletePatientAtVersion(db: Db, id: string, version: number, records: VersionChangeRecords) {
+  return db
+    .with('changed', (qb) => patientSoftDelete(qb, id, [version]))
+    .with('audited', (qb) =>
+      qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).audit)),
+    )
+    .with('queued', (qb) =>
+      qb.insertInto('outbox').columns(OUTBOX_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).outbox)),
+    )
+    .selectFrom('changed')
+    .selectAll()
+    .executeTakeFirst();
 }
 
 export interface PatientSearch {

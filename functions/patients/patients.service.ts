@@ -100,16 +100,41 @@ function acceptedVersions(ifMatch: string | undefined): repo.AcceptedVersions | 
   return first === undefined ? 'none' : [first, ...rest];
 }
 
-/**
- * Changes a live patient if `If-Match` accepts its version (a conditional UPDATE, which waits for and then
- * re-checks a concurrent change); otherwise tells 404 from 412.
- */
-async function changeLive<T>(trx: Transaction<Database>, id: string, ifMatch: string | undefined, change: (accepted: repo.AcceptedVersions) => Promise<T | undefined>): Promise<T> {
-  const accepted = acceptedVersions(ifMatch);
-  const changed = accepted === 'none' ? undefined : await change(accepted);
-  if (changed !== undefined) return changed;
-  if (!(await repo.findLivePatient(trx, id))) throw notFound('No patient with this id.');
+/** Why a conditional change changed nothing: no such live patient (404), or not at an accepted version (412). */
+async function unchanged(db: Kysely<Database> | Transaction<Database>, id: string): Promise<never> {
+  if (!(await repo.findLivePatient(db, id))) throw notFound('No patient with this id.');
   throw preconditionFailed();
+}
+
+/**
+ * Changes a live patient if `If-Match` accepts its version, together with the change's audit record and outbox
+ * message. When `If-Match` names one version (what clients that read first send), the version the change
+ * makes is known, so its message is encoded first and everything is one statement (`atVersion`). Otherwise a
+ * transaction: the conditional UPDATE (which waits for and then re-checks a concurrent change), then the
+ * records of the version it made.
+ */
+async function changeLive<T extends { id: string; version: number }>(
+  db: Kysely<Database>,
+  id: string,
+  ifMatch: string | undefined,
+  recordsOf: (changed: { id: string; version: number }) => repo.VersionChangeRecords,
+  change: {
+    atVersion: (version: number, records: repo.VersionChangeRecords) => Promise<T | undefined>;
+    accepted: (trx: Transaction<Database>, accepted: repo.AcceptedVersions) => Promise<T | undefined>;
+  },
+): Promise<T> {
+  const accepted = acceptedVersions(ifMatch);
+  if (accepted === 'none') return unchanged(db, id);
+  if (accepted !== 'any' && accepted.length === 1) {
+    const [version] = accepted;
+    return (await change.atVersion(version, recordsOf({ id, version: version + 1 }))) ?? unchanged(db, id);
+  }
+  return db.transaction().execute(async (trx) => {
+    const changed = (await change.accepted(trx, accepted)) ?? (await unchanged(trx, id));
+    const { audit, message } = recordsOf(changed);
+    await repo.recordChange(trx, { audit, messages: [message] });
+    return changed;
+  });
 }
 
 export async function updatePatient(
@@ -122,10 +147,9 @@ export async function updatePatient(
   checkDates(input);
   return audited(db, caller, 'update', id, async () => {
     try {
-      const row = await db.transaction().execute(async (trx) => {
-        const updated = await changeLive(trx, id, ifMatch, (accepted) => repo.updatePatient(trx, id, input, accepted));
-        await repo.recordChange(trx, { audit: { ...caller, action: 'update', patientId: id, outcome: 'success' }, messages: [patientEventMessage('updated', updated)] });
-        return updated;
+      const row = await changeLive(db, id, ifMatch, (changed) => ({ audit: { ...caller, action: 'update', patientId: id, outcome: 'success' }, message: patientEventMessage('updated', changed) }), {
+        atVersion: (version, records) => repo.updatePatientAtVersion(db, id, input, version, records),
+        accepted: (trx, accepted) => repo.updatePatient(trx, id, input, accepted),
       });
       return withEtag(row);
     } catch (error) {
@@ -137,9 +161,9 @@ export async function updatePatient(
 
 export async function deletePatient(db: Kysely<Database>, caller: Caller, id: string, ifMatch?: string): Promise<void> {
   await audited(db, caller, 'delete', id, () =>
-    db.transaction().execute(async (trx) => {
-      const deleted = await changeLive(trx, id, ifMatch, (accepted) => repo.softDeletePatient(trx, id, accepted));
-      await repo.recordChange(trx, { audit: { ...caller, action: 'delete', patientId: id, outcome: 'success' }, messages: [patientEventMessage('deleted', deleted)] });
+    changeLive(db, id, ifMatch, (changed) => ({ audit: { ...caller, action: 'delete', patientId: id, outcome: 'success' }, message: patientEventMessage('deleted', changed) }), {
+      atVersion: (version, records) => repo.softDeletePatientAtVersion(db, id, version, records),
+      accepted: (trx, accepted) => repo.softDeletePatient(trx, id, accepted),
     }),
   );
 }

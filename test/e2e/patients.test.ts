@@ -124,6 +124,33 @@ describe('reading, correcting and deleting a patient', () => {
     assert.equal(((await read(created.id)).body as Patient).name, 'First Change');
   });
 
+  test('two PUTs with the same If-Match at once: one is 200, the other 412 and changes nothing', async () => {
+    const createdResponse = await create(newPatient());
+    const created = createdResponse.body as Patient;
+    const tag = createdResponse.headers.get('etag')!;
+    const body = (name: string) => ({ name, email: created.email, address: created.address, dateOfBirth: created.dateOfBirth });
+
+    const answers = await Promise.all([update(created.id, body('Change A'), { 'If-Match': tag }), update(created.id, body('Change B'), { 'If-Match': tag })]);
+
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 412]);
+    const winner = answers.find((a) => a.status === 200)!;
+    const now = await read(created.id);
+    assert.equal(now.headers.get('etag'), '"v2"');
+    assert.equal((now.body as Patient).name, (winner.body as Patient).name);
+  });
+
+  test('If-Match naming several versions accepts the current one, and DELETE with a stale one is 412', async () => {
+    const createdResponse = await create(newPatient());
+    const created = createdResponse.body as Patient;
+    const body = { name: 'Listed Version', email: created.email, address: created.address, dateOfBirth: created.dateOfBirth };
+    const updated = await update(created.id, body, { 'If-Match': `"v7", ${createdResponse.headers.get('etag')!}` });
+    assert.equal(updated.status, 200);
+    assert.equal(updated.headers.get('etag'), '"v2"');
+
+    assert.equal((await remove(created.id, { 'If-Match': createdResponse.headers.get('etag')! })).status, 412);
+    assert.equal((await remove(created.id, { 'If-Match': updated.headers.get('etag')! })).status, 204);
+  });
+
   test('PUT of an unknown patient is 404, and moving to a taken email is 409', async () => {
     const a = (await create(newPatient())).body as Patient;
     const b = (await create(newPatient())).body as Patient;
