@@ -50,7 +50,9 @@ async function signingKey() {
 
 function runWarm(env: Record<string, string>): Promise<WarmResult[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/functions/warm.ts')], {
+    // BENCH_WARM_NODE_ARGS adds Node options for profiling, e.g. '--cpu-prof --cpu-prof-dir=/tmp/warm-prof'.
+    const nodeArgs = process.env.BENCH_WARM_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'bench/functions/warm.ts')], {
       cwd: root,
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
