@@ -1,5 +1,5 @@
 /** SQL for patient records. Only live (not soft-deleted) rows are visible. Takes a Kysely or a Transaction. */
-import { sql, type Expression, type Kysely, type QueryCreator, type Transaction } from 'kysely';
+import { sql, type Expression, type Kysely, type QueryCreator, type Transaction, type UpdateQueryBuilder } from 'kysely';
 import { auditRows } from '../audit/audit.repository.js';
 import type { AuditAction, AuditEntry } from '../audit/audit.table.js';
 import { outboxRows } from '../outbox/outbox.repository.js';
@@ -147,13 +147,13 @@ function changeRecordColumns(patientId: Expression<string>, records: VersionChan
 const OUTBOX_COLUMNS = ['event_id', 'destination', 'aggregate_id', 'payload'] as const;
 
 /**
- * Updates a live patient at exactly `version`, with the change's audit record and outbox message, in one
+ * A change of one patient (`changed`: an UPDATE … RETURNING) with its audit record and outbox message, in one
  * statement (one round trip, all of it or nothing): the caller knows the version the change makes, so its
- * message is encoded first. `undefined` when nothing changed (no such patient, or not at that version).
+ * message is encoded first. `undefined` when nothing changed.
  */
-export function updatePatientAtVersion(db: Db, id: string, input: PatientInput, version: number, records: VersionChangeRecords) {
+function changeWithRecords<R extends { id: string }>(db: Db, changed: (qc: QueryCreator<Database>) => UpdateQueryBuilder<Database, 'patients', 'patients', R>, records: VersionChangeRecords) {
   return db
-    .with('changed', (qb) => patientUpdate(qb, id, input, [version]))
+    .with('changed', changed)
     .with('audited', (qb) =>
       qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).audit)),
     )
@@ -165,19 +165,14 @@ export function updatePatientAtVersion(db: Db, id: string, input: PatientInput, 
     .executeTakeFirst();
 }
 
-/** Soft-deletes a live patient at exactly `version`, with its records, in one statement (see updatePatientAtVersion). */
+/** Updates a live patient at exactly `version`, with its records, in one statement; `undefined` when there is none at that version. */
+export function updatePatientAtVersion(db: Db, id: string, input: PatientInput, version: number, records: VersionChangeRecords) {
+  return changeWithRecords(db, (qb) => patientUpdate(qb, id, input, [version]), records);
+}
+
+/** Soft-deletes a live patient at exactly `version`, with its records, in one statement; `undefined` when there is none at that version. */
 export function softDeletePatientAtVersion(db: Db, id: string, version: number, records: VersionChangeRecords) {
-  return db
-    .with('changed', (qb) => patientSoftDelete(qb, id, [version]))
-    .with('audited', (qb) =>
-      qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).audit)),
-    )
-    .with('queued', (qb) =>
-      qb.insertInto('outbox').columns(OUTBOX_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).outbox)),
-    )
-    .selectFrom('changed')
-    .selectAll()
-    .executeTakeFirst();
+  return changeWithRecords(db, (qb) => patientSoftDelete(qb, id, [version]), records);
 }
 
 export interface PatientSearch {
