@@ -3,6 +3,7 @@ import { BillingRequest } from '../../proto/generated/messages/billing.js';
 import { BillingUnavailableError, createBillingAccount } from '../billing/billing.client.js';
 import { config } from '../shared/config.js';
 import type { EventProducer } from '../shared/kafka.js';
+import { kafkaAccess } from './kafka-access.js';
 import type { DeliveryResult, Publisher } from './outbox-relay.js';
 
 const CALL_DEADLINE_MS = 2_000;
@@ -40,8 +41,8 @@ let producer: Promise<EventProducer> | undefined;
 /** Loaded with the first delivery: a sweep that finds nothing to publish never evaluates kafkajs. */
 function kafkaProducer(): Promise<EventProducer> {
   producer ??= (async () => {
-    const { createKafka } = await import('../shared/kafka.js');
-    const created = createKafka(config.kafka.brokers, `${config.serviceName}-outbox-relay`).producer();
+    const [{ createKafka }, access] = await Promise.all([import('../shared/kafka.js'), kafkaAccess()]);
+    const created = createKafka(config.kafka.brokers, `${config.serviceName}-outbox-relay`, access).producer();
     await created.connect();
     return created;
   })().catch((error: unknown) => {

@@ -13,6 +13,13 @@ function integer(name: string, fallback: number): number {
   return value;
 }
 
+function flag(name: string): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new Error(`Environment variable ${name} must be true or false`);
+}
+
 function load() {
   const issuer = process.env.JWT_ISSUER ?? 'http://localhost:4000';
   return Object.freeze({
@@ -46,6 +53,14 @@ function load() {
     kafka: Object.freeze({
       brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()).filter(Boolean),
       topic: process.env.KAFKA_TOPIC ?? 'patient',
+      /**
+       * How the relay reaches the brokers. Deployed: TLS (Node's CA store, or KAFKA_TLS_CA's PEM for a private
+       * authority) and SASL/SCRAM-SHA-512 with the `{"username","password"}` of the secret the analytics event
+       * source signs in with (KAFKA_SASL_CREDENTIALS_SECRET_ARN, read through secrets.ts). Locally: plaintext.
+       */
+      tls: flag('KAFKA_TLS'),
+      tlsCa: process.env.KAFKA_TLS_CA ?? '',
+      sasl: Boolean(process.env.KAFKA_SASL_CREDENTIALS || process.env.KAFKA_SASL_CREDENTIALS_SECRET_ARN),
     }),
     outbox: Object.freeze({
       relayFunctionName: process.env.OUTBOX_RELAY_FUNCTION ?? '',

@@ -13,6 +13,15 @@ export interface KafkaClientOptions {
   retries?: number;
   /** 'error' prints kafkajs's own error lines; 'nothing' silences it (readiness probes expect failures). */
   logLevel?: 'error' | 'nothing';
+  /** TLS to the brokers: true trusts Node's CA store; `ca` (PEM) trusts that certificate authority instead. */
+  tls?: boolean | { ca: string };
+  /** SASL/SCRAM-SHA-512 sign-in: what the deployed Kafka asks of its clients (serverless.yml). */
+  scram?: ScramCredentials;
+}
+
+export interface ScramCredentials {
+  username: string;
+  password: string;
 }
 
 export interface OutgoingMessage {
@@ -108,6 +117,8 @@ export function createKafka(brokers: string[], clientId: string, options: KafkaC
     requestTimeout: settings.requestTimeoutMs,
     retry: { retries: settings.retries, ...retryBackoff },
     logLevel: settings.logLevel === 'error' ? logLevel.ERROR : logLevel.NOTHING,
+    ssl: typeof settings.tls === 'object' ? { ca: [settings.tls.ca] } : settings.tls === true,
+    sasl: settings.scram && { mechanism: 'scram-sha-512', ...settings.scram },
   });
 
   async function withAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {

@@ -8,7 +8,7 @@ describe('secrets', () => {
     assert.equal(await resolveSecret('UNIT_TEST_SECRET'), 'local value');
   });
 
-  test('a secret with neither a value nor a parameter name fails with a message naming both', async () => {
-    await assert.rejects(resolveSecret('UNIT_TEST_ABSENT'), /UNIT_TEST_ABSENT or UNIT_TEST_ABSENT_PARAMETER/);
+  test('a secret with neither a value nor a parameter name fails with a message naming all three', async () => {
+    await assert.rejects(resolveSecret('UNIT_TEST_ABSENT'), /UNIT_TEST_ABSENT, UNIT_TEST_ABSENT_PARAMETER or UNIT_TEST_ABSENT_SECRET_ARN/);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Secrets (the database URL, the token signing key): from the environment when set (local
- * development, tests), otherwise from an SSM SecureString named by `<NAME>_PARAMETER` (deployed
- * stages), fetched once per container. Deployed templates and function configurations therefore
- * never contain the secret itself.
+ * Secrets (the database URL, the token signing key, the Kafka credentials): from the environment when
+ * set (local development, tests), otherwise from an SSM SecureString named by `<NAME>_PARAMETER` or a
+ * Secrets Manager secret named by `<NAME>_SECRET_ARN` (deployed stages), fetched once per container.
+ * Deployed templates and function configurations therefore never contain the secret itself.
  */
 const cache = new Map<string, Promise<string>>();
 
@@ -19,15 +19,30 @@ export function resolveSecret(name: string): Promise<string> {
   return value;
 }
 
+// Bounded, so an unreachable endpoint fails the request instead of hanging until the Lambda timeout.
+const clientSettings = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } };
+
 async function load(name: string): Promise<string> {
   const parameter = process.env[`${name}_PARAMETER`];
-  if (!parameter) throw new Error(`Missing configuration: set ${name} or ${name}_PARAMETER`);
+  const secretArn = process.env[`${name}_SECRET_ARN`];
+  if (parameter) return fromParameterStore(parameter);
+  if (secretArn) return fromSecretsManager(secretArn);
+  throw new Error(`Missing configuration: set ${name}, ${name}_PARAMETER or ${name}_SECRET_ARN`);
+}
+
+async function fromParameterStore(parameter: string): Promise<string> {
   // Loaded only here: the AWS SDK ships with the Lambda runtime and is not needed locally.
   const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-  // Bounded, so an unreachable endpoint fails the request instead of hanging until the Lambda timeout.
-  const client = new SSMClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } });
-  const result = await client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
+  const result = await new SSMClient(clientSettings).send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
   const secret = result.Parameter?.Value;
   if (!secret) throw new Error(`SSM parameter ${parameter} is empty`);
+  return secret;
+}
+
+async function fromSecretsManager(secretArn: string): Promise<string> {
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const result = await new SecretsManagerClient(clientSettings).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const secret = result.SecretString;
+  if (!secret) throw new Error(`Secrets Manager secret ${secretArn} has no text value`);
   return secret;
 }

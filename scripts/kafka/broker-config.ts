@@ -3,6 +3,7 @@
  * server.properties for a single KRaft node, and log4j2 properties sending its log to a file.
  */
 import { join } from 'node:path';
+import type { SaslSslListener } from './broker.js';
 
 /** Fixed for local use: any 16 bytes in base64url; these spell "patient-mgmt-dev". */
 export const clusterId = 'cGF0aWVudC1tZ210LWRldg';
@@ -38,16 +39,18 @@ export function jvmOptions(paths: ReturnType<typeof brokerPaths>): string[] {
   ];
 }
 
-export function serverProperties(port: number, controllerPort: number, kraftDir: string): string {
+export function serverProperties(port: number, controllerPort: number, kraftDir: string, saslSsl?: SaslSslListener): string {
+  const clientListeners = [`PLAINTEXT://127.0.0.1:${port}`, ...(saslSsl ? [`SASL_SSL://127.0.0.1:${saslSsl.port}`] : [])];
   return `${[
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=${[...clientListeners, `CONTROLLER://127.0.0.1:${controllerPort}`].join(',')}`,
+    `advertised.listeners=${clientListeners.join(',')}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${saslSsl ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(saslSsl ? saslSslProperties(saslSsl) : []),
     `log.dirs=${kraftDir}`,
     // Topics exist only when the project declares them (ensureTopics), as in the deployed cluster.
     'auto.create.topics.enable=false',
@@ -63,6 +66,17 @@ export function serverProperties(port: number, controllerPort: number, kraftDir:
     'num.network.threads=2',
     'num.io.threads=2',
   ].join('\n')}\n`;
+}
+
+function saslSslProperties({ keystore }: SaslSslListener): string[] {
+  return [
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${keystore.path}`,
+    `ssl.keystore.password=${keystore.password}`,
+    `ssl.key.password=${keystore.password}`,
+  ];
 }
 
 export function log4jProperties(logsDir: string): string {

@@ -30,6 +30,18 @@ export interface StartKafkaBrokerOptions {
    * owns the data dir stops it later with stopKafkaBrokerAt().
    */
   detached?: boolean;
+  /**
+   * A second client listener asking what the deployed cluster asks (serverless.yml): SASL/SCRAM-SHA-512 over
+   * TLS, for these users, with the broker's key and certificate from a PKCS#12 keystore. The first listener
+   * stays plaintext without sign-in (topics are created through it).
+   */
+  saslSsl?: SaslSslListener;
+}
+
+export interface SaslSslListener {
+  port: number;
+  users: { username: string; password: string }[];
+  keystore: { path: string; password: string };
 }
 
 export interface KafkaBrokerHandle {
@@ -73,17 +85,20 @@ async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedB
   }
 
   // Checked up front: a readiness probe would otherwise get its answer from whatever already listens there.
-  for (const taken of [port, controllerPort]) await assertPortFree(taken);
+  for (const taken of [port, controllerPort, ...(options.saslSsl ? [options.saslSsl.port] : [])]) await assertPortFree(taken);
   const libsDir = await ensureKafkaInstalled();
   const paths = brokerPaths(dataDir);
   await mkdir(paths.logsDir, { recursive: true });
-  await writeFile(paths.serverProperties, serverProperties(port, controllerPort, paths.kraftDir));
+  await writeFile(paths.serverProperties, serverProperties(port, controllerPort, paths.kraftDir, options.saslSsl));
   await writeFile(paths.log4jProperties, log4jProperties(paths.logsDir));
   const classSharing = classSharingFor(libsDir);
   const java = (mainClass: string, args: string[], sharing: string[]): string[] =>
     [...jvmOptions(paths), ...sharing, '-cp', `${libsDir}/*`, mainClass, ...args];
   if (!existsSync(join(paths.kraftDir, 'meta.properties'))) {
-    const format = ['format', '-t', clusterId, '-c', paths.serverProperties];
+    // SCRAM users live in the cluster metadata: KRaft takes them when the storage is formatted.
+    const scramUsers = (options.saslSsl?.users ?? []).flatMap(({ username, password }) =>
+      ['--add-scram', `SCRAM-SHA-512=[name=${username},password=${password}]`]);
+    const format = ['format', '-t', clusterId, '-c', paths.serverProperties, ...scramUsers];
     await runQuietly('java', java('kafka.tools.StorageTool', format, classSharing.use));
   }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { packageStage } from '../../scripts/deploy/emulator.js';
+import { exampleDeploySettings } from '../../scripts/deploy/example-settings.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 const packageDir = mkdtempSync(path.join(tmpdir(), 'pm-package-prod-'));
@@ -93,6 +94,27 @@ describe('the production CloudFormation template', () => {
     const signers = ofType('AWS::Lambda::Function').filter((fn) =>
       (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.JWT_PRIVATE_KEY_PARAMETER);
     assert.ok(signers.length >= 3, 'login, refresh and jwks read the signing key parameter');
+  });
+
+  test('the outbox relay signs in to Kafka as the event source does: SCRAM over TLS with the same secret', () => {
+    const kafkaSecret = exampleDeploySettings.KAFKA_SASL_SECRET_ARN;
+    const mapping = ofType('AWS::Lambda::EventSourceMapping')[0];
+    assert.deepEqual((mapping?.Properties.SourceAccessConfigurations as { Type: string; URI: unknown }[])
+      .filter((access) => access.Type === 'SASL_SCRAM_512_AUTH'), [{ Type: 'SASL_SCRAM_512_AUTH', URI: kafkaSecret }]);
+    const relay = template.Resources.OutboxRelayLambdaFunction;
+    assert.ok(relay, 'the relay function');
+    assert.equal(variablesOf(relay).KAFKA_TLS, 'true');
+    assert.equal(variablesOf(relay).KAFKA_SASL_CREDENTIALS_SECRET_ARN, kafkaSecret);
+    // The relay's role may read that secret.
+    const roleName = (relay.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '';
+    const statements = (template.Resources[roleName]?.Properties.Policies as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[])
+      .flatMap((policy) => policy.PolicyDocument.Statement);
+    assert.ok(statements.some((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue') &&
+      [statement.Resource].flat().includes(kafkaSecret)), `${roleName} may read ${kafkaSecret}`);
+    // No other function carries Kafka settings it does not use.
+    for (const [name, fn] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+      if (name !== 'OutboxRelayLambdaFunction') assert.equal(variablesOf(fn).KAFKA_SASL_CREDENTIALS_SECRET_ARN, undefined, name);
+    }
   });
 
   test('only the signing functions\' role may read the signing key', () => {

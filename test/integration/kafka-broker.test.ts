@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTopics, startKafkaBroker, type KafkaBrokerHandle } from '../../scripts/kafka/broker.js';
-import { createKafka, type GroupConsumerOptions, type IncomingRecord, type OutgoingMessage } from '../../functions/shared/kafka.js';
+import { createKafka, type OutgoingMessage } from '../../functions/shared/kafka.js';
+import { consumeUntil } from '../support/kafka-consumer.js';
 
 // Not the default 9092, so a developer's `npm run dev` broker can keep running.
 const port = 19392;
@@ -114,29 +115,5 @@ async function produce(brokers: string[], toTopic: string, messages: OutgoingMes
     await producer.send(toTopic, messages);
   } finally {
     await producer.disconnect();
-  }
-}
-
-/** Runs a group consumer until `done` holds (or `maxWaitMs` passes), returning the records it processed. */
-async function consumeUntil(
-  brokers: string[],
-  options: GroupConsumerOptions,
-  done: (records: IncomingRecord[]) => boolean,
-  handle: (records: IncomingRecord[]) => void = () => {},
-  maxWaitMs = 30_000,
-): Promise<IncomingRecord[]> {
-  const consumer = createKafka(brokers, 'kafka-broker-test', { logLevel: 'nothing' }).consumer(options);
-  const processed: IncomingRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.run(async (batch) => {
-      handle(batch.records);
-      processed.push(...batch.records);
-    });
-    const deadline = Date.now() + maxWaitMs;
-    while (!done(processed) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    return processed;
-  } finally {
-    await consumer.disconnect();
   }
 }
