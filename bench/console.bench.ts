@@ -16,7 +16,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { buildConsole, serveBuiltConsole } from '../scripts/local/console.js';
 import { markdownTable } from './report.js';
 
-const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const DEV_ADMIN = { email: 'testuser@test.com', password: 'password123' };
 export const consoleGoals = { signInJsKb: 150, performance: 90, accessibility: 95, bestPractices: 95 };
 

@@ -6,13 +6,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Stack } from '../scripts/local/stack.js';
 import type { EventPathResults } from './report.js';
-import { benchmarkConsole, consoleProblems, consoleSection } from './console.bench.js';
+import { benchmarkConsole, CHROMIUM, consoleProblems, consoleSection } from './console.bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = path.join(root, 'bench/results/latest.md');
@@ -69,6 +70,11 @@ const { LOCAL_MAX_CONNECTIONS } = await import('../scripts/local/postgres.js');
 const { functionsSection } = await import('./functions.bench.js');
 // `npm run bench -- load` (or functions, console) runs only the named section(s) and leaves bench/results/latest.md alone.
 const only = new Set(process.argv.slice(2));
+// The console section comes last: a missing browser would otherwise throw away the whole run's results.
+if ((only.size === 0 || only.has('console')) && !existsSync(CHROMIUM)) {
+  console.error(`No browser at ${CHROMIUM} for the web console's section: apt-get install chromium (or set CHROME_PATH).`);
+  process.exit(1);
+}
 
 const benchState = await throwawayStateDir('pm-bench-', path.join(root, '.local/bench-logs'));
 benchRun.state = benchState;
