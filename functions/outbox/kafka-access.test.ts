@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { scramCredentials } from './kafka-access.js';
+import { kafkaAccess, scramCredentials } from './kafka-access.js';
 
 describe('the Kafka SASL credentials secret', () => {
   test('is read as the event source reads it: JSON with username and password', () => {
@@ -24,4 +24,15 @@ describe('the Kafka SASL credentials secret', () => {
         /"username" and "password"/.test(error.message) && !error.message.includes('s3cret'));
     });
   }
+
+  test('the relay signs in only where credentials are configured, and then with them', async () => {
+    delete process.env.KAFKA_SASL_CREDENTIALS;
+    assert.equal((await kafkaAccess()).scram, undefined);
+    process.env.KAFKA_SASL_CREDENTIALS = '{"username":"relay","password":"s3cret"}';
+    try {
+      assert.deepEqual((await kafkaAccess()).scram, { username: 'relay', password: 's3cret' });
+    } finally {
+      delete process.env.KAFKA_SASL_CREDENTIALS;
+    }
+  });
 });

@@ -1,12 +1,13 @@
 /** How the relay signs in to the brokers (config.kafka): TLS and SCRAM credentials where configured, nothing locally. */
 import { config } from '../shared/config.js';
 import type { KafkaClientOptions, ScramCredentials } from '../shared/kafka.js';
-import { resolveSecret } from '../shared/secrets.js';
+import { hasSecret, resolveSecret } from '../shared/secrets.js';
 
 export async function kafkaAccess(): Promise<Pick<KafkaClientOptions, 'tls' | 'scram'>> {
-  const { tls, tlsCa, sasl } = config.kafka;
+  const { tls, tlsCa } = config.kafka;
   const access = { tls: tlsCa ? { ca: tlsCa } : tls };
-  if (!sasl) return access;
+  // Sign-in is on wherever its credentials are configured, in whichever of the secret's forms.
+  if (!hasSecret('KAFKA_SASL_CREDENTIALS')) return access;
   return { ...access, scram: scramCredentials(await resolveSecret('KAFKA_SASL_CREDENTIALS')) };
 }
 

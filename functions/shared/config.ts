@@ -56,11 +56,10 @@ function load() {
       /**
        * How the relay reaches the brokers. Deployed: TLS (Node's CA store, or KAFKA_TLS_CA's PEM for a private
        * authority) and SASL/SCRAM-SHA-512 with the `{"username","password"}` of the secret the analytics event
-       * source signs in with (KAFKA_SASL_CREDENTIALS_SECRET_ARN, read through secrets.ts). Locally: plaintext.
+       * source signs in with (the KAFKA_SASL_CREDENTIALS secret, functions/outbox/kafka-access.ts). Locally: plaintext.
        */
       tls: flag('KAFKA_TLS'),
       tlsCa: process.env.KAFKA_TLS_CA ?? '',
-      sasl: Boolean(process.env.KAFKA_SASL_CREDENTIALS || process.env.KAFKA_SASL_CREDENTIALS_SECRET_ARN),
     }),
     outbox: Object.freeze({
       relayFunctionName: process.env.OUTBOX_RELAY_FUNCTION ?? '',

@@ -6,6 +6,11 @@
  */
 const cache = new Map<string, Promise<string>>();
 
+/** Whether the secret is configured in any of its three forms (a feature that needs it may be off without it). */
+export function hasSecret(name: string): boolean {
+  return [name, `${name}_PARAMETER`, `${name}_SECRET_ARN`].some((key) => Boolean(process.env[key]));
+}
+
 export function resolveSecret(name: string): Promise<string> {
   // The environment is read on every call (it is cheap, and tests change it); only fetches are cached.
   const direct = process.env[name];
