@@ -4,11 +4,10 @@
  * connections beside the Java original's figures, memory of every process over time, the most database
  * connections seen, and whether everything adds up afterwards.
  */
-import { readFileSync } from 'node:fs';
 import type { Request } from 'autocannon';
 import pg from 'pg';
 import { integrityProblems, readIntegrity, settle, type Integrity } from './load/integrity.js';
-import { startSampling, type MemorySample, type ProcessMatcher } from './load/processes.js';
+import { startSamplerProcess, type MemorySample } from './load/processes.js';
 import { DEV_ADMIN, mixedTraffic, patientBody, scenario, uniqueSuffix, type RouteStats, type ScenarioResult, type StaffAccount } from './load/traffic.js';
 import { markdownTable } from './report.js';
 import { percentile } from './stats.js';
@@ -40,27 +39,6 @@ interface Target {
   adminDatabaseUrl: string;
   stateDir: string;
   connectionCap: number;
-}
-
-const environ = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'utf8');
-  } catch {
-    return '';
-  }
-};
-
-/** The stack's processes, told apart from another stack's (npm run dev beside) by their database or state dir. */
-function stackProcesses(target: Target): ProcessMatcher[] {
-  const databaseMark = new URL(target.databaseUrl).port;
-  const usesOurDatabase = (pid: number) => environ(pid).includes(`:${databaseMark}/`);
-  return [
-    { name: 'serverless offline', matches: (cmd, pid) => cmd.includes('offline-process.mjs') && usesOurDatabase(pid) },
-    { name: 'billing server', matches: (cmd, pid) => cmd.includes('billing-server/src/main.ts') && usesOurDatabase(pid) },
-    { name: 'Kafka broker', matches: (cmd) => cmd.includes('java') && cmd.includes(target.stateDir) },
-    { name: 'PostgreSQL', matches: (cmd) => /postgres\b/.test(cmd) && cmd.includes(`${target.stateDir}/postgres`), withChildren: true },
-    { name: 'bench (load generator, Kafka event source)', matches: (_cmd, pid) => pid === process.pid },
-  ];
 }
 
 async function signIn(baseUrl: string): Promise<string> {
@@ -140,7 +118,7 @@ async function scenarios(target: Target): Promise<ScenarioResult[]> {
 export async function benchmarkLoad(target: Target, log: (line: string) => void): Promise<LoadResults> {
   const baseline = await readIntegrity(target.databaseUrl);
   const staff = await staffAccounts(target.baseUrl, loadSettings.connections);
-  const sampling = startSampling(stackProcesses(target), target.adminDatabaseUrl);
+  const sampling = startSamplerProcess({ databaseUrl: target.databaseUrl, adminDatabaseUrl: target.adminDatabaseUrl, stateDir: target.stateDir, benchPid: process.pid });
   log(`mixed traffic: ${loadSettings.connections} connections for ${loadSettings.seconds} s`);
   const traffic = await mixedTraffic(target.baseUrl, staff, loadSettings.seconds, (n) => log(`  ${n} requests answered`));
   log('waiting for the outbox and analytics to settle');

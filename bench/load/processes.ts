@@ -1,9 +1,13 @@
 /**
  * What the stack's processes cost while the load runs: memory of each process (PSS, so PostgreSQL's
- * shared buffers count once across its backends) sampled every second, and the most database
- * connections seen in pg_stat_activity.
+ * shared buffers count once across its backends) every few seconds, and the most database connections
+ * seen in pg_stat_activity every second. The sampling runs in a process of its own (bench/load/sampler.ts):
+ * reading /proc synchronously in the load generator stalled its event loop for tens of milliseconds a
+ * second, which showed up as the routes' p99 and cut the load the generator could send.
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export interface ProcessMatcher {
@@ -28,19 +32,29 @@ interface ProcInfo {
   commandLine: string;
 }
 
+/** Processes seen so far: a process's parent and command line are read once, when it first appears. */
+const known = new Map<number, ProcInfo>();
+
 function processes(): ProcInfo[] {
   const found: ProcInfo[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-      found.push({ pid: Number(entry), ppid, commandLine });
-    } catch {
-      // the process ended while we looked
+    const pid = Number(entry);
+    let info = known.get(pid);
+    if (!info) {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+        info = { pid, ppid, commandLine };
+        known.set(pid, info);
+      } catch {
+        continue; // the process ended while we looked
+      }
     }
+    found.push(info);
   }
+  for (const pid of known.keys()) if (!found.some((p) => p.pid === pid)) known.delete(pid);
   return found;
 }
 
@@ -53,12 +67,22 @@ function memoryKb(pid: number, field: 'Pss' | 'Rss'): number {
   }
 }
 
+/** Which matcher each process answered to, asked once per process (a matcher may read /proc/<pid>/environ). */
+const matched = new Map<string, boolean>();
+
+function matches(matcher: ProcessMatcher, p: ProcInfo): boolean {
+  const key = `${matcher.name}\0${p.pid}\0${p.commandLine}`;
+  let answer = matched.get(key);
+  if (answer === undefined) matched.set(key, (answer = matcher.matches(p.commandLine, p.pid)));
+  return answer;
+}
+
 export function sampleMemory(matchers: ProcessMatcher[], startedAt: number): MemorySample {
   const all = processes();
   const mbByProcess: Record<string, number> = {};
   const rssMbByProcess: Record<string, number> = {};
   for (const matcher of matchers) {
-    const roots = all.filter((p) => matcher.matches(p.commandLine, p.pid));
+    const roots = all.filter((p) => matches(matcher, p));
     const pids = new Set(roots.map((p) => p.pid));
     if (matcher.withChildren) for (const p of all) if (pids.has(p.ppid)) pids.add(p.pid);
     mbByProcess[matcher.name] = [...pids].reduce((sum, pid) => sum + memoryKb(pid, 'Pss'), 0) / 1024;
@@ -67,15 +91,18 @@ export function sampleMemory(matchers: ProcessMatcher[], startedAt: number): Mem
   return { atSeconds: (performance.now() - startedAt) / 1000, rssMbByProcess, mbByProcess };
 }
 
-/** Samples memory and database connections every second until stopped. */
+const MEMORY_EVERY_SECONDS = 5;
+
+/** Samples database connections every second and memory every few seconds, in this process, until stopped. */
 export function startSampling(matchers: ProcessMatcher[], adminDatabaseUrl: string) {
   const startedAt = performance.now();
   const memory: MemorySample[] = [sampleMemory(matchers, startedAt)];
   const client = new pg.Client({ connectionString: adminDatabaseUrl, application_name: 'bench-sampler' });
   let maxConnections = 0;
   let connected: Promise<unknown> = client.connect();
+  let ticks = 0;
   const timer = setInterval(() => {
-    memory.push(sampleMemory(matchers, startedAt));
+    if ((ticks += 1) % MEMORY_EVERY_SECONDS === 0) memory.push(sampleMemory(matchers, startedAt));
     connected = connected
       .then(() => client.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and application_name <> 'bench-sampler'`))
       .then((result) => void (maxConnections = Math.max(maxConnections, result.rows[0]?.n ?? 0)))
@@ -88,6 +115,59 @@ export function startSampling(matchers: ProcessMatcher[], adminDatabaseUrl: stri
       await client.end().catch(() => undefined);
       memory.push(sampleMemory(matchers, startedAt));
       return { memory, maxConnections };
+    },
+  };
+}
+
+export interface SamplingResult {
+  memory: MemorySample[];
+  maxConnections: number;
+}
+
+/** What the sampler process needs to tell the stack's processes apart from another stack's (npm run dev beside). */
+export interface SampledStack {
+  databaseUrl: string;
+  adminDatabaseUrl: string;
+  stateDir: string;
+  /** The bench's own process: the load generator and the Kafka event source. */
+  benchPid: number;
+}
+
+const environ = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+export function stackProcesses(stack: SampledStack): ProcessMatcher[] {
+  const databaseMark = new URL(stack.databaseUrl).port;
+  const usesOurDatabase = (pid: number) => environ(pid).includes(`:${databaseMark}/`);
+  return [
+    { name: 'serverless offline', matches: (cmd, pid) => cmd.includes('offline-process.mjs') && usesOurDatabase(pid) },
+    { name: 'billing server', matches: (cmd, pid) => cmd.includes('billing-server/src/main.ts') && usesOurDatabase(pid) },
+    { name: 'Kafka broker', matches: (cmd) => cmd.includes('java') && cmd.includes(stack.stateDir) },
+    { name: 'PostgreSQL', matches: (cmd) => /postgres\b/.test(cmd) && cmd.includes(`${stack.stateDir}/postgres`), withChildren: true },
+    { name: 'bench (load generator, Kafka event source)', matches: (_cmd, pid) => pid === stack.benchPid },
+  ];
+}
+
+/** Starts bench/load/sampler.ts beside the load generator; `stop()` ends it and returns what it saw. */
+export function startSamplerProcess(stack: SampledStack): { stop(): Promise<SamplingResult> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./sampler.ts', import.meta.url)), JSON.stringify(stack)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const result = new Promise<SamplingResult>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as SamplingResult));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`the memory sampler exited early (${signal ?? code})`)));
+  });
+  result.catch(() => undefined); // read by stop(); an early exit must not count as unhandled meanwhile
+  return {
+    stop: () => {
+      if (child.connected) child.send('stop');
+      return result;
     },
   };
 }
