@@ -76,6 +76,8 @@ export interface GroupConsumerOptions {
   maxBytesPerPartition?: number;
   /** How long the broker may wait to fill a fetch: the batching window. */
   maxWaitTimeMs?: number;
+  /** How much a fetch should gather before the broker answers it early (default: any record at all). */
+  minBytes?: number;
 }
 
 export interface GroupConsumer {
@@ -176,6 +178,7 @@ function createGroupConsumer(kafka: Kafka, options: GroupConsumerOptions): Group
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
+    minBytes: options.minBytes ?? 1,
   });
   return {
     connect: async () => {
