@@ -10,29 +10,29 @@ const CALL_DEADLINE_MS = 2_000;
 
 /**
  * CreateBillingAccount is idempotent per patient, so redelivering a message never opens a second
- * account. Accounts of different patients have no order between them; small batches keep each
- * transaction short (every call may take up to its 2 s deadline).
+ * account. Accounts of different patients have no order between them: a batch's calls run side by side
+ * (one at a time, billing fell behind a busy clinic's creates). Small batches keep each transaction short
+ * (every call may take up to its 2 s deadline).
  */
 export const billingPublisher: Publisher = {
   destination: 'billing',
   ordered: false,
   batchSize: 10,
   async deliver(rows, deadline): Promise<DeliveryResult> {
+    // A call may take its whole deadline: start none that could outlive the relay's time budget.
+    if (Date.now() + CALL_DEADLINE_MS > deadline) return { delivered: [], rejected: [] };
+    const outcomes = await Promise.allSettled(rows.map((row) => createBillingAccount(BillingRequest.decode(row.payload), { deadlineMs: CALL_DEADLINE_MS })));
     const delivered: number[] = [];
     const rejected: { id: number; error: Error }[] = [];
-    for (const row of rows) {
-      // A call may take its whole deadline: start none that could outlive the relay's time budget.
-      if (Date.now() + CALL_DEADLINE_MS > deadline) break;
-      try {
-        await createBillingAccount(BillingRequest.decode(row.payload), { deadlineMs: CALL_DEADLINE_MS });
-        delivered.push(row.id);
-      } catch (error) {
-        // Billing down: stop, the rest would only wait for the same timeout. Anything else concerns this row only.
-        if (error instanceof BillingUnavailableError) return { delivered, rejected, error };
-        rejected.push({ id: row.id, error: error as Error });
-      }
-    }
-    return { delivered, rejected };
+    let unavailable: Error | undefined;
+    outcomes.forEach((outcome, i) => {
+      const { id } = rows[i]!;
+      if (outcome.status === 'fulfilled') delivered.push(id);
+      // Billing down: the row waits for the retry with the rest. Anything else concerns this row only.
+      else if (outcome.reason instanceof BillingUnavailableError) unavailable ??= outcome.reason;
+      else rejected.push({ id, error: outcome.reason as Error });
+    });
+    return unavailable ? { delivered, rejected, error: unavailable } : { delivered, rejected };
   },
 };
 
