@@ -7,7 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,21 @@ function runEventPath(env: Record<string, string>, jsonFile: string): Promise<Ev
   });
 }
 
+/** A partial run keeps its own file (bench/results/latest-load.md …); latest.md is the last whole run. */
+const resultsFileOfThisRun = () => (only.size > 0 ? path.join(path.dirname(resultsFile), `latest-${[...only].sort().join('-')}.md`) : resultsFile);
+const partialFile = () => resultsFileOfThisRun().replace(/\.md$/, '.partial.md');
+
+/**
+ * The sections measured so far, written after each one (to latest….partial.md, removed when the run
+ * completes): a run that fails later, or is stopped, keeps what it measured.
+ */
+async function writeReport(sections: (string | undefined)[] | string, after: string): Promise<void> {
+  const done = (typeof sections === 'string' ? [sections] : sections).filter((section): section is string => section !== undefined);
+  const text = ['# Benchmarks (`npm run bench`), incomplete run', '', `Written after the ${after} section; a later section did not finish.`, '', machineInfo(loadAtStart), '', ...done.flatMap((section) => [section, ''])].join('\n');
+  await mkdir(path.dirname(resultsFile), { recursive: true });
+  await writeFile(partialFile(), text);
+}
+
 let failed = true;
 try {
   step('start the stack: PostgreSQL, Kafka, billing server, serverless offline, Kafka → analytics');
@@ -121,6 +136,15 @@ try {
   const knownSections = ['load', 'functions', 'console'];
   const unknownSections = [...only].filter((name) => !knownSections.includes(name));
   if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: ${knownSections.join(', ')})`);
+  // Cold starts first, on a quiet machine: after the load, PostgreSQL's autovacuum and the services' own
+  // clean-up share the cores for minutes and would stretch every fresh process.
+  let functions: string | undefined;
+  if (only.size === 0 || only.has('functions')) {
+    step('functions (issue 10): bundle sizes, cold starts in fresh processes, warm handlers beside bare pg');
+    functions = await functionsSection({ adminUrl, billingAddress: stack.env.BILLING_GRPC_ADDRESS, workDir: benchDir, log: (line) => console.log(line) });
+    await writeReport(functions, 'functions');
+  }
+
   let billing: Awaited<ReturnType<typeof benchmarkBilling>> | undefined;
   let eventPath: EventPathResults | undefined;
   if (only.size === 0) {
@@ -129,12 +153,14 @@ try {
     await ensureDatabase(adminUrl, billingDatabase);
     dropBillingDatabase = () => dropDatabase(adminUrl, billingDatabase);
     billing = await benchmarkBilling(withDatabase(adminUrl, billingDatabase));
+    await writeReport([functions, billingSection(billing, billingBenchSettings)], 'billing');
 
     step('event path: commit → analytics latency, outbox relay and kafkajs events per second');
     eventPath = await runEventPath(
       { ...stack.env, API_URL: `http://localhost:${ports.http}`, LOG_LEVEL: 'warn' },
       path.join(benchDir, 'event-path.json'),
     );
+    await writeReport([functions, billingSection(billing, billingBenchSettings), eventPathSection(eventPath)], 'event path');
   }
 
   let load: Awaited<ReturnType<typeof benchmarkLoad>> | undefined;
@@ -144,12 +170,7 @@ try {
       { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, adminDatabaseUrl: adminUrl, stateDir: benchDir, connectionCap: LOCAL_MAX_CONNECTIONS },
       (line) => console.log(line),
     );
-  }
-
-  let functions: string | undefined;
-  if (only.size === 0 || only.has('functions')) {
-    step('functions (issue 10): bundle sizes, cold starts in fresh processes, warm handlers beside bare pg');
-    functions = await functionsSection({ adminUrl, billingAddress: stack.env.BILLING_GRPC_ADDRESS, workDir: benchDir, log: (line) => console.log(line) });
+    await writeReport([functions, billing && billingSection(billing, billingBenchSettings), eventPath && eventPathSection(eventPath), loadSection(load)], 'load');
   }
 
   let webConsole: Awaited<ReturnType<typeof benchmarkConsole>> | undefined;
@@ -164,11 +185,11 @@ try {
     machineInfo(loadAtStart),
     `- run time until this summary (code generation and stack start included): ${elapsed()}`,
     '',
+    ...(functions ? [functions, ''] : []),
     ...(billing ? [billingSection(billing, billingBenchSettings), ''] : []),
     ...(eventPath ? [eventPathSection(eventPath), ''] : []),
-    ...(webConsole ? [consoleSection(webConsole), ''] : []),
     ...(load ? [loadSection(load), ''] : []),
-    ...(functions ? [functions, ''] : []),
+    ...(webConsole ? [consoleSection(webConsole), ''] : []),
   ].join('\n');
   step('summary');
   console.log(`\n${summary}`);
@@ -178,10 +199,10 @@ try {
   // the file, so a bad run can neither hide nor pass for a good one.
   const report = problems.length > 0 ? `${summary}\n## Problems in this run\n\n${problems.map((p) => `- ${p}`).join('\n')}\n` : summary;
   // A partial run keeps its own file (bench/results/latest-load.md …); latest.md is the last whole run.
-  const file = only.size > 0 ? path.join(path.dirname(resultsFile), `latest-${[...only].sort().join('-')}.md`) : resultsFile;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, report);
-  console.log(`written to ${path.relative(root, file)}${problems.map((p) => `\n  - problem: ${p}`).join('')}`);
+  await mkdir(path.dirname(resultsFile), { recursive: true });
+  await writeFile(resultsFileOfThisRun(), report);
+  await rm(partialFile(), { force: true });
+  console.log(`written to ${path.relative(root, resultsFileOfThisRun())}${problems.map((p) => `\n  - problem: ${p}`).join('')}`);
   failed = problems.length > 0;
 } catch (error) {
   // On Ctrl-C the event path child dies with the rest: that is no failure to report.
