@@ -6,6 +6,7 @@ import { outboxRows } from '../outbox/outbox.repository.js';
 import type { OutboxMessage } from '../outbox/outbox.table.js';
 import type { Database } from '../shared/db.schema.js';
 import type { PatientInput } from './patient.table.js';
+import { reusableQuery } from '../shared/reusable-query.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -69,14 +70,23 @@ function auditedRead(patientId: Expression<string>, audit: ReadAudit) {
 
 const AUDIT_COLUMNS = ['actor_sub', 'action', 'patient_id', 'outcome', 'request_id'] as const;
 
-/** A live patient, its read recorded in the same statement (one round trip); nothing is recorded when there is none. */
-export function readLivePatient(db: Db, id: string, audit: ReadAudit) {
-  return db
+const liveRead = reusableQuery('readLivePatient', (db, { id, actor, action, requestId }: { id: string; actor: string; action: string; requestId: string }) =>
+  db
     .with('found', (qb) => qb.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null))
-    .with('audited', (qb) => qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('found').select((inner) => auditedRead(inner.ref('found.id'), audit))))
+    .with('audited', (qb) =>
+      qb
+        .insertInto('audit_events')
+        .columns(AUDIT_COLUMNS)
+        .expression((eb) => eb.selectFrom('found').select((inner) => auditedRead(inner.ref('found.id'), { actor, requestId, action: action as ReadAudit['action'] }))),
+    )
     .selectFrom('found')
-    .selectAll()
-    .executeTakeFirst();
+    .selectAll(),
+);
+
+/** A live patient, its read recorded in the same statement (one round trip); nothing is recorded when there is none. */
+export async function readLivePatient(db: Db, id: string, audit: ReadAudit) {
+  const { rows } = await liveRead(db, { id, actor: audit.actor, action: audit.action, requestId: audit.requestId });
+  return rows[0];
 }
 
 export function findLivePatient(db: Db, id: string) {
@@ -124,22 +134,43 @@ export interface VersionChangeRecords {
   message: OutboxMessage;
 }
 
+/** The values of a change's audit record and outbox message; the patient's id is the changed row's. */
+interface RecordValues {
+  [value: string]: string | number | Uint8Array;
+  actor: string;
+  action: string;
+  outcome: string;
+  requestId: string;
+  eventId: string;
+  destination: string;
+  payload: Uint8Array;
+}
+
+const recordValues = ({ audit, message }: VersionChangeRecords): RecordValues => ({
+  actor: audit.actor,
+  action: audit.action,
+  outcome: audit.outcome,
+  requestId: audit.requestId,
+  eventId: message.eventId,
+  destination: message.destination,
+  payload: message.payload,
+});
+
 /** The audit_events and outbox columns of a change's records, selected once per changed row. */
-function changeRecordColumns(patientId: Expression<string>, records: VersionChangeRecords) {
-  const { audit, message } = records;
+function changeRecordColumns(patientId: Expression<string>, values: RecordValues) {
   return {
     audit: [
-      sql<string>`${audit.actor}::text`.as('actor_sub'),
-      sql<AuditAction>`${audit.action}::text`.as('action'),
+      sql<string>`${values.actor}::text`.as('actor_sub'),
+      sql<AuditAction>`${values.action}::text`.as('action'),
       sql<string>`${patientId}`.as('patient_id'),
-      sql<AuditEntry['outcome']>`${audit.outcome}::text`.as('outcome'),
-      sql<string>`${audit.requestId}::text`.as('request_id'),
+      sql<AuditEntry['outcome']>`${values.outcome}::text`.as('outcome'),
+      sql<string>`${values.requestId}::text`.as('request_id'),
     ],
     outbox: [
-      sql<string>`${message.eventId}::uuid`.as('event_id'),
-      sql<OutboxMessage['destination']>`${message.destination}::text`.as('destination'),
+      sql<string>`${values.eventId}::uuid`.as('event_id'),
+      sql<OutboxMessage['destination']>`${values.destination}::text`.as('destination'),
       sql<string>`${patientId}`.as('aggregate_id'),
-      sql<Buffer>`${Buffer.from(message.payload)}::bytea`.as('payload'),
+      sql<Buffer>`${values.payload}::bytea`.as('payload'),
     ],
   };
 }
@@ -149,30 +180,40 @@ const OUTBOX_COLUMNS = ['event_id', 'destination', 'aggregate_id', 'payload'] as
 /**
  * A change of one patient (`changed`: an UPDATE … RETURNING) with its audit record and outbox message, in one
  * statement (one round trip, all of it or nothing): the caller knows the version the change makes, so its
- * message is encoded first. `undefined` when nothing changed.
+ * message is encoded first. No row when nothing changed.
  */
-function changeWithRecords<R extends { id: string }>(db: Db, changed: (qc: QueryCreator<Database>) => UpdateQueryBuilder<Database, 'patients', 'patients', R>, records: VersionChangeRecords) {
+function changeWithRecords<R extends { id: string }>(db: Db, changed: (qc: QueryCreator<Database>) => UpdateQueryBuilder<Database, 'patients', 'patients', R>, values: RecordValues) {
   return db
     .with('changed', changed)
     .with('audited', (qb) =>
-      qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).audit)),
+      qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), values).audit)),
     )
     .with('queued', (qb) =>
-      qb.insertInto('outbox').columns(OUTBOX_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), records).outbox)),
+      qb.insertInto('outbox').columns(OUTBOX_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), values).outbox)),
     )
     .selectFrom('changed')
-    .selectAll()
-    .executeTakeFirst();
+    .selectAll();
 }
+
+type UpdateValues = RecordValues & { id: string; version: number; name: string; email: string; address: string; dateOfBirth: string };
+
+const updateAtVersion = reusableQuery('updatePatientAtVersion', (db, values: UpdateValues) => changeWithRecords(db, (qb) => patientUpdate(qb, values.id, values, [values.version]), values));
 
 /** Updates a live patient at exactly `version`, with its records, in one statement; `undefined` when there is none at that version. */
-export function updatePatientAtVersion(db: Db, id: string, input: PatientInput, version: number, records: VersionChangeRecords) {
-  return changeWithRecords(db, (qb) => patientUpdate(qb, id, input, [version]), records);
+export async function updatePatientAtVersion(db: Db, id: string, input: PatientInput, version: number, records: VersionChangeRecords) {
+  const { name, email, address, dateOfBirth } = input;
+  const { rows } = await updateAtVersion(db, { id, version, name, email, address, dateOfBirth, ...recordValues(records) });
+  return rows[0];
 }
 
+const softDeleteAtVersion = reusableQuery('softDeletePatientAtVersion', (db, values: RecordValues & { id: string; version: number }) =>
+  changeWithRecords(db, (qb) => patientSoftDelete(qb, values.id, [values.version]), values),
+);
+
 /** Soft-deletes a live patient at exactly `version`, with its records, in one statement; `undefined` when there is none at that version. */
-export function softDeletePatientAtVersion(db: Db, id: string, version: number, records: VersionChangeRecords) {
-  return changeWithRecords(db, (qb) => patientSoftDelete(qb, id, [version]), records);
+export async function softDeletePatientAtVersion(db: Db, id: string, version: number, records: VersionChangeRecords) {
+  const { rows } = await softDeleteAtVersion(db, { id, version, ...recordValues(records) });
+  return rows[0];
 }
 
 export interface PatientSearch {
