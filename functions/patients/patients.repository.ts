@@ -70,14 +70,14 @@ function auditedRead(patientId: Expression<string>, audit: ReadAudit) {
 
 const AUDIT_COLUMNS = ['actor_sub', 'action', 'patient_id', 'outcome', 'request_id'] as const;
 
-const liveRead = reusableQuery('readLivePatient', (db, { id, actor, action, requestId }: { id: string; actor: string; action: string; requestId: string }) =>
+const liveRead = reusableQuery('readLivePatient', (db, { id, actor, action, requestId }: { id: string; actor: string; action: ReadAudit['action']; requestId: string }) =>
   db
     .with('found', (qb) => qb.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null))
     .with('audited', (qb) =>
       qb
         .insertInto('audit_events')
         .columns(AUDIT_COLUMNS)
-        .expression((eb) => eb.selectFrom('found').select((inner) => auditedRead(inner.ref('found.id'), { actor, requestId, action: action as ReadAudit['action'] }))),
+        .expression((eb) => eb.selectFrom('found').select((inner) => auditedRead(inner.ref('found.id'), { actor, requestId, action }))),
     )
     .selectFrom('found')
     .selectAll(),
@@ -136,7 +136,7 @@ export interface VersionChangeRecords {
 
 /** The values of a change's audit record and outbox message; the patient's id is the changed row's. */
 interface RecordValues {
-  [value: string]: string | number | Uint8Array;
+  [key: string]: string | number | Uint8Array;
   actor: string;
   action: string;
   outcome: string;
