@@ -101,15 +101,26 @@ function runEventPath(env: Record<string, string>, jsonFile: string): Promise<Ev
 const resultsFileOfThisRun = () => (only.size > 0 ? path.join(path.dirname(resultsFile), `latest-${[...only].sort().join('-')}.md`) : resultsFile);
 const partialFile = () => resultsFileOfThisRun().replace(/\.md$/, '.partial.md');
 
+/** The sections measured so far, in the order they ran (the order of the report), and what went wrong in them. */
+const measured: { sections: string[]; problems: string[] } = { sections: [], problems: [] };
+
+/** The heading, then every section measured, then what went wrong in them: a bad run can neither hide nor pass for a good one. */
+function report(heading: string[]): string {
+  const body = [...heading, '', ...measured.sections.flatMap((section) => [section, ''])].join('\n');
+  const { problems } = measured;
+  return problems.length > 0 ? `${body}\n## Problems in this run\n\n${problems.map((p) => `- ${p}`).join('\n')}\n` : body;
+}
+
 /**
- * The sections measured so far, written after each one (to latest….partial.md, removed when the run
- * completes): a run that fails later, or is stopped, keeps what it measured.
+ * Adds a finished section and writes everything measured so far to latest….partial.md (removed when the
+ * run completes): a run that fails later, or is stopped, keeps what it measured.
  */
-async function writeReport(sections: (string | undefined)[] | string, after: string): Promise<void> {
-  const done = (typeof sections === 'string' ? [sections] : sections).filter((section): section is string => section !== undefined);
-  const text = ['# Benchmarks (`npm run bench`), incomplete run', '', `Written after the ${after} section; a later section did not finish.`, '', machineInfo(loadAtStart), '', ...done.flatMap((section) => [section, ''])].join('\n');
+async function finished(name: string, section: string, problems: string[] = []): Promise<void> {
+  measured.sections.push(section);
+  measured.problems.push(...problems);
   await mkdir(path.dirname(resultsFile), { recursive: true });
-  await writeFile(partialFile(), text);
+  const note = `Written after the ${name} section; a later section did not finish.`;
+  await writeFile(partialFile(), report(['# Benchmarks (`npm run bench`), incomplete run', '', note, '', machineInfo(loadAtStart)]));
 }
 
 let failed = true;
@@ -138,70 +149,47 @@ try {
   if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: ${knownSections.join(', ')})`);
   // Cold starts first, on a quiet machine: after the load, PostgreSQL's autovacuum and the services' own
   // clean-up share the cores for minutes and would stretch every fresh process.
-  let functions: string | undefined;
   if (only.size === 0 || only.has('functions')) {
     step('functions (issue 10): bundle sizes, cold starts in fresh processes, warm handlers beside bare pg');
-    functions = await functionsSection({ adminUrl, billingAddress: stack.env.BILLING_GRPC_ADDRESS, workDir: benchDir, log: (line) => console.log(line) });
-    await writeReport(functions, 'functions');
+    await finished('functions', await functionsSection({ adminUrl, billingAddress: stack.env.BILLING_GRPC_ADDRESS, workDir: benchDir, log: (line) => console.log(line) }));
   }
 
-  let billing: Awaited<ReturnType<typeof benchmarkBilling>> | undefined;
-  let eventPath: EventPathResults | undefined;
   if (only.size === 0) {
     step(`billing gRPC: ${billingBenchSettings.callsPerOperation} calls per operation, ${billingBenchSettings.concurrency} in flight`);
     const billingDatabase = `bench_billing_${randomBytes(4).toString('hex')}`;
     await ensureDatabase(adminUrl, billingDatabase);
     dropBillingDatabase = () => dropDatabase(adminUrl, billingDatabase);
-    billing = await benchmarkBilling(withDatabase(adminUrl, billingDatabase));
-    await writeReport([functions, billingSection(billing, billingBenchSettings)], 'billing');
+    await finished('billing', billingSection(await benchmarkBilling(withDatabase(adminUrl, billingDatabase)), billingBenchSettings));
 
     step('event path: commit → analytics latency, outbox relay and kafkajs events per second');
-    eventPath = await runEventPath(
+    const eventPath = await runEventPath(
       { ...stack.env, API_URL: `http://localhost:${ports.http}`, LOG_LEVEL: 'warn' },
       path.join(benchDir, 'event-path.json'),
     );
-    await writeReport([functions, billingSection(billing, billingBenchSettings), eventPathSection(eventPath)], 'event path');
+    await finished('event path', eventPathSection(eventPath), problemsOf(eventPath));
   }
 
-  let load: Awaited<ReturnType<typeof benchmarkLoad>> | undefined;
   if (only.size === 0 || only.has('load')) {
     step(`sustained load and single routes (issue 7): ${loadSettings.connections} connections for ${loadSettings.seconds} s (BENCH_LOAD_SECONDS)`);
-    load = await benchmarkLoad(
+    const load = await benchmarkLoad(
       { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, adminDatabaseUrl: adminUrl, stateDir: benchDir, connectionCap: LOCAL_MAX_CONNECTIONS },
       (line) => console.log(line),
     );
-    await writeReport([functions, billing && billingSection(billing, billingBenchSettings), eventPath && eventPathSection(eventPath), loadSection(load)], 'load');
+    await finished('load', loadSection(load), loadProblems(load));
   }
 
-  let webConsole: Awaited<ReturnType<typeof benchmarkConsole>> | undefined;
   if (only.size === 0 || only.has('console')) {
     step('web console (issue 9): JavaScript of the sign-in page, Lighthouse scores');
-    webConsole = await benchmarkConsole(`http://localhost:${ports.http}`, ports.http + 10, path.join(benchDir, 'logs', 'lighthouse'), (line) => console.log(line));
+    const webConsole = await benchmarkConsole(`http://localhost:${ports.http}`, ports.http + 10, path.join(benchDir, 'logs', 'lighthouse'), (line) => console.log(line));
+    await finished('console', consoleSection(webConsole), consoleProblems(webConsole));
   }
 
-  const summary = [
-    '# Benchmarks (`npm run bench`)',
-    '',
-    machineInfo(loadAtStart),
-    `- run time until this summary (code generation and stack start included): ${elapsed()}`,
-    '',
-    ...(functions ? [functions, ''] : []),
-    ...(billing ? [billingSection(billing, billingBenchSettings), ''] : []),
-    ...(eventPath ? [eventPathSection(eventPath), ''] : []),
-    ...(load ? [loadSection(load), ''] : []),
-    ...(webConsole ? [consoleSection(webConsole), ''] : []),
-  ].join('\n');
   step('summary');
+  const summary = report(['# Benchmarks (`npm run bench`)', '', machineInfo(loadAtStart), `- run time until this summary (code generation and stack start included): ${elapsed()}`]);
   console.log(`\n${summary}`);
-  const problems = [...(eventPath ? problemsOf(eventPath) : []), ...(load ? loadProblems(load) : [])];
-  if (webConsole) problems.push(...consoleProblems(webConsole));
-  // Results are written whatever they show; what went wrong (a 5xx, a count that does not add up) heads
-  // the file, so a bad run can neither hide nor pass for a good one.
-  const report = problems.length > 0 ? `${summary}\n## Problems in this run\n\n${problems.map((p) => `- ${p}`).join('\n')}\n` : summary;
-  // A partial run keeps its own file (bench/results/latest-load.md …); latest.md is the last whole run.
-  await mkdir(path.dirname(resultsFile), { recursive: true });
-  await writeFile(resultsFileOfThisRun(), report);
+  await writeFile(resultsFileOfThisRun(), summary);
   await rm(partialFile(), { force: true });
+  const { problems } = measured;
   console.log(`written to ${path.relative(root, resultsFileOfThisRun())}${problems.map((p) => `\n  - problem: ${p}`).join('')}`);
   failed = problems.length > 0;
 } catch (error) {

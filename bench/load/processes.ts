@@ -54,7 +54,8 @@ function processes(): ProcInfo[] {
     }
     found.push(info);
   }
-  for (const pid of known.keys()) if (!found.some((p) => p.pid === pid)) known.delete(pid);
+  const present = new Set(found.map((p) => p.pid));
+  for (const pid of known.keys()) if (!present.has(pid)) known.delete(pid);
   return found;
 }
 

@@ -206,7 +206,7 @@ export async function scenario(name: string, baseUrl: string, token: string, amo
     requests: answered,
     // autocannon's own duration ends at its next one-second sample after the last answer, which would
     // round a 2.2 s run up to 3 s: the rate is measured from the start to the last answer instead.
-    rps: answered / ((lastAnswerAt - startedAt) / 1000),
+    rps: answered > 0 ? answered / ((lastAnswerAt - startedAt) / 1000) : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,

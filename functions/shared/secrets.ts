@@ -6,9 +6,12 @@
  */
 const cache = new Map<string, Promise<string>>();
 
+/** The environment variables a secret may be configured in: its value, an SSM parameter, a Secrets Manager secret. */
+const forms = (name: string) => ({ value: name, parameter: `${name}_PARAMETER`, secretArn: `${name}_SECRET_ARN` });
+
 /** Whether the secret is configured in any of its three forms (a feature that needs it may be off without it). */
 export function hasSecret(name: string): boolean {
-  return [name, `${name}_PARAMETER`, `${name}_SECRET_ARN`].some((key) => Boolean(process.env[key]));
+  return Object.values(forms(name)).some((key) => Boolean(process.env[key]));
 }
 
 export function resolveSecret(name: string): Promise<string> {
@@ -28,11 +31,12 @@ export function resolveSecret(name: string): Promise<string> {
 const clientSettings = { maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } };
 
 async function load(name: string): Promise<string> {
-  const parameter = process.env[`${name}_PARAMETER`];
-  const secretArn = process.env[`${name}_SECRET_ARN`];
+  const form = forms(name);
+  const parameter = process.env[form.parameter];
+  const secretArn = process.env[form.secretArn];
   if (parameter) return fromParameterStore(parameter);
   if (secretArn) return fromSecretsManager(secretArn);
-  throw new Error(`Missing configuration: set ${name}, ${name}_PARAMETER or ${name}_SECRET_ARN`);
+  throw new Error(`Missing configuration: set ${form.value}, ${form.parameter} or ${form.secretArn}`);
 }
 
 async function fromParameterStore(parameter: string): Promise<string> {

@@ -67,9 +67,15 @@ describe('a message billing refuses', () => {
     // A message the billing server refuses (INVALID_ARGUMENT): an email it cannot accept.
     const refused = BillingRequest.encode({ patientId, name: 'Replay Patient', email: 'not an email' }).finish();
     await database.query(`insert into outbox (event_id, destination, aggregate_id, payload) values ($1, 'billing', $2, $3)`, [eventId, patientId, Buffer.from(refused)]);
-    await call('POST', '/api/patients', { token: admin, body: newPatient() }); // kicks the relay
+    // A patient created beside it: its account goes out with the refused message's batch (the calls of a
+    // batch run side by side), and is opened whatever happens to the refused one.
+    const beside = await call('POST', '/api/patients', { token: admin, body: newPatient() }); // kicks the relay
+    assert.equal(beside.status, 201);
+    const besideId = (beside.body as { id: string }).id;
 
     const parked = await eventually(async () => (await outbox('parked')).find((m) => m.eventId === eventId), 60_000);
+    await eventually(async () => ((await billingAccountCount(besideId)) === 1 ? true : undefined), 30_000, 500);
+    assert.equal((await outbox('parked')).some((m) => m.patientId === besideId), false);
     assert.match(parked.lastError ?? '', /INVALID_ARGUMENT|invalid/i);
     assert.equal(parked.attempts, 1);
     const offlineLog = await readFile(path.join(process.env.TEST_STACK_DIR!, 'logs', 'offline.log'), 'utf8');
