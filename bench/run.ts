@@ -11,10 +11,12 @@ import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertRunningDeployedNode } from '../scripts/deployed-node.js';
 import type { Stack } from '../scripts/local/stack.js';
 import type { EventPathResults } from './report.js';
 import { benchmarkConsole, CHROMIUM, consoleProblems, consoleSection } from './console.bench.js';
 
+assertRunningDeployedNode();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = path.join(root, 'bench/results/latest.md');
 const ports = { http: 4700, lambda: 4702, postgres: 54370, kafka: 19792, billing: 19701 };

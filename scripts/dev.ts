@@ -2,9 +2,11 @@
  * `npm run dev`: the whole system on this machine, state kept in .local/. Ctrl-C stops all of it.
  */
 import { execFileSync } from 'node:child_process';
+import { assertRunningDeployedNode } from './deployed-node.js';
 import { startDevConsole } from './local/console.js';
 import { startStack } from './local/stack.js';
 
+assertRunningDeployedNode();
 execFileSync('npm', ['run', '--silent', 'generate'], { stdio: 'inherit' });
 const signals = ['SIGINT', 'SIGTERM'] as const;
 

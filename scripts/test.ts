@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { exampleDeploySettings } from './deploy/example-settings.js';
+import { assertRunningDeployedNode } from './deployed-node.js';
 import { buildConsole } from './local/console.js';
 import { startStack, throwawayStateDir, type Stack } from './local/stack.js';
 
@@ -38,6 +39,8 @@ function runTests(files: string[], env: Record<string, string>): Promise<number>
 const onlyFiles = process.argv.slice(2);
 const portOffset = Number(process.env.TEST_PORT_OFFSET ?? 0);
 
+assertRunningDeployedNode();
+console.log(`Node ${process.versions.node} (the functions deploy on the same major version)`);
 step('generate code from proto/ and openapi.yaml');
 run('npm', ['run', '--silent', 'generate']);
 step('build the web console');

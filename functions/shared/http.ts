@@ -15,10 +15,10 @@ import {
   unauthorized,
   unsupportedMediaType,
   validationFailed,
-  type FieldError,
 } from './errors.js';
+import { findUnreadableText, MAX_JSON_DEPTH, nestsDeeperThan } from './json-body.js';
 import { logger, type Logger } from './logger.js';
-import { validateBody, type Operation } from './openapi.js';
+import { MAX_FIELD_ERRORS, validateBody, type Operation } from './openapi.js';
 import { problemResponse, toAppError } from './problem.js';
 import { callSites } from './stack-trace.js';
 
@@ -124,6 +124,7 @@ function jsonBody(operation: Operation): Middleware {
       if (contentType !== 'application/json') throw unsupportedMediaType();
       if (raw.byteLength === 0) throw badRequest('A JSON request body is required.');
       const text = raw.toString('utf8');
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw badRequest(`The request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -132,7 +133,7 @@ function jsonBody(operation: Operation): Middleware {
       }
       // PostgreSQL text cannot hold NUL characters: refuse them here rather than fail at the database.
       // The decoded values are checked, so the six characters `\u0000` written as text stay acceptable.
-      const unreadable = unreadableText(parsed);
+      const unreadable = findUnreadableText(parsed, MAX_FIELD_ERRORS);
       if (unreadable.nul) throw badRequest('The request body must not contain NUL characters.');
       if (unreadable.fields.length > 0) throw validationFailed(unreadable.fields);
       const errors = validateBody(operation, parsed);
@@ -140,22 +141,6 @@ function jsonBody(operation: Operation): Middleware {
       context.body = parsed;
     },
   };
-}
-
-/** U+FFFD (what invalid UTF-8 decodes to) or a surrogate without its pair: text that cannot be stored faithfully. */
-const GARBLED = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const MAX_FIELD_ERRORS = 20;
-
-function unreadableText(value: unknown, pointer = '', found = { nul: false, fields: [] as FieldError[] }) {
-  if (typeof value === 'string') {
-    if (value.includes('\0')) found.nul = true;
-    else if (GARBLED.test(value) && found.fields.length < MAX_FIELD_ERRORS) {
-      found.fields.push({ field: pointer || '/', message: 'must be valid Unicode text (no U+FFFD replacement characters or unpaired surrogates)' });
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) unreadableText(item, `${pointer}/${key}`, found);
-  }
-  return found;
 }
 
 export function httpRoute(

@@ -135,7 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       persistent: options.persistent,
     });
     stops.push({ name: 'postgres', stop: postgres.stop });
-    services.push({ name: 'PostgreSQL', where: redact(postgres.url) + (postgres.embedded ? ' (embedded)' : '') });
+    services.push({ name: 'PostgreSQL', where: redact(postgres.url) + (postgres.embedded ? ` (embedded, data in ${postgres.dataDir})` : '') });
     await migrateToLatest(postgres.url);
     await seedDevUser(postgres.url);
 
