@@ -24,6 +24,8 @@ export interface SpawnedBillingServer {
   address: string;
   /** SIGTERM, then SIGKILL if the process has not exited after the grace period plus a margin. */
   stop(): Promise<void>;
+  /** Resolves when the process exits, for whatever reason, with its exit code. */
+  exited: Promise<number | null>;
 }
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -65,5 +67,5 @@ export async function spawnBillingServer(options: SpawnBillingServerOptions): Pr
     throw new Error(`billing server did not start (logs: ${options.logFile})`, { cause: err });
   }
   if (child.pid === undefined) throw new Error('billing server process has no pid');
-  return { pid: child.pid, address, stop };
+  return { pid: child.pid, address, stop, exited };
 }

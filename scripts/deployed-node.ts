@@ -11,7 +11,7 @@ const serverlessYml = new URL('../serverless.yml', import.meta.url);
 
 /** The Node major version the functions deploy on, read from serverless.yml (`nodejs22.x` → 22). */
 export function deployedNodeMajor(): number {
-  const runtime = (parse(readFileSync(serverlessYml, 'utf8')) as { provider?: { runtime?: string } }).provider?.runtime ?? '';
+  const runtime = (parse(readFileSync(serverlessYml, 'utf8'), { logLevel: 'error' }) as { provider?: { runtime?: string } }).provider?.runtime ?? '';
   const match = /^nodejs(\d+)\.x$/.exec(runtime);
   if (!match) throw new Error(`serverless.yml provider.runtime is "${runtime}", not nodejsNN.x`);
   return Number(match[1]);

@@ -48,14 +48,16 @@ export interface KafkaBrokerHandle {
   brokers: string[];
   pid: number;
   stop(): Promise<void>;
+  /** Resolves when the JVM exits, for whatever reason, with its exit code (143 after a SIGTERM). */
+  exited: Promise<number | null>;
 }
 
 const readyTimeoutMs = 60_000;
 const stopTimeoutMs = 15_000;
 
 export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promise<KafkaBrokerHandle> {
-  const { stop, brokers, pid } = await launchBroker(options);
-  return { brokers, pid, stop };
+  const { stop, brokers, pid, exited } = await launchBroker(options);
+  return { brokers, pid, stop, exited };
 }
 
 /** Stops a broker started by another process on dataDir (found through its pid file); no-op if none runs. */
@@ -69,12 +71,7 @@ export async function ensureTopics(brokers: string[], topics: TopicSpec[]): Prom
   await createKafka(brokers, 'local-broker-admin').ensureTopics(topics);
 }
 
-interface LaunchedBroker extends KafkaBrokerHandle {
-  /** Resolves when the JVM exits, for whatever reason, with its exit code (143 after a SIGTERM). */
-  exited: Promise<number | null>;
-}
-
-async function launchBroker(options: StartKafkaBrokerOptions): Promise<LaunchedBroker> {
+async function launchBroker(options: StartKafkaBrokerOptions): Promise<KafkaBrokerHandle> {
   const dataDir = resolve(options.dataDir);
   const port = options.port ?? 9092;
   const controllerPort = options.controllerPort ?? port + 1;
@@ -202,7 +199,6 @@ function signal(pid: number, name: NodeJS.Signals): void {
 async function untilGone(pid: number): Promise<void> {
   while (isAlive(pid)) await sleep(100);
 }
-
 
 /** The pid in dataDir's pid file if that process is still a Kafka broker on dataDir (pids get reused). */
 function runningBrokerPid(dataDir: string): number | undefined {

@@ -8,7 +8,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface OfflineHandle {
   url: string;
   lambdaEndpoint: string;
+  /** Leads the process group serverless offline runs in. */
+  pid: number;
   stop(): Promise<void>;
+  /** Resolves when the process exits, for whatever reason. */
+  exited: Promise<void>;
 }
 
 export async function startOffline(options: {
@@ -16,6 +20,8 @@ export async function startOffline(options: {
   lambdaPort: number;
   env: Record<string, string>;
   logFile?: string;
+  /** Aborted while it starts: stopped at once instead of waited for. */
+  signal?: AbortSignal;
 }): Promise<OfflineHandle> {
   const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child = spawn(
@@ -69,9 +75,13 @@ export async function startOffline(options: {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (!running) throw new Error(`serverless offline exited during start-up${options.logFile ? `; see ${options.logFile}` : ''}`);
+    if (options.signal?.aborted) {
+      await stop();
+      options.signal.throwIfAborted();
+    }
     try {
       const response = await fetch(`${url}/.well-known/openid-configuration`);
-      if (response.ok) return { url, lambdaEndpoint: `http://localhost:${options.lambdaPort}`, stop };
+      if (response.ok) return { url, lambdaEndpoint: `http://localhost:${options.lambdaPort}`, pid: child.pid!, stop, exited };
     } catch {
       // not listening yet
     }

