@@ -81,7 +81,7 @@ const stopAll = () =>
     await running.stack?.stop();
     await state.remove();
   })());
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => void stopAll().finally(() => process.exit(130)));
 }
 const ports = { http: 4400, lambda: 4402, postgres: 54330, kafka: 19092, billing: 19001 };

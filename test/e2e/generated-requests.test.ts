@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { login, userWithRole } from '../support/api.js';
+import { startBillingServer } from '../support/billing.js';
 import { assertMatchesContract, type ApiResponse } from '../support/contract.js';
 import { operations, requestsFor, type GeneratedRequest, type KnownIds } from '../support/generated-requests/requests.js';
 import { forgedToken, send, WrittenState, type Tokens } from '../support/generated-requests/send.js';
@@ -24,6 +25,8 @@ const state = new WrittenState();
 const tokens = {} as Tokens;
 let forged = '';
 const known: KnownIds = { patient: [], user: [], outbox: [] };
+// The billing routes reach past "billing is unavailable" only with the billing server up.
+const billing = await startBillingServer('billing-generated-requests');
 
 before(async () => {
   tokens.admin = (await login()).token;
@@ -37,6 +40,7 @@ before(async () => {
 after(async () => {
   await state.forgetLoginFailures(startedAt);
   await state.close();
+  await billing.stop();
 });
 
 function assertAcceptable(request: GeneratedRequest, response: ApiResponse, before: Record<string, string>, afterwards: Record<string, string>) {
