@@ -62,7 +62,7 @@ const cases = [
 describe('a patient change, its audit record and its outbox message', () => {
   for (const { change, failing, fault } of cases) {
     const answer = fault.sqlstate === BUSY ? '503 with Retry-After' : '500 without details';
-    test(`an ${change} whose ${failing} cannot be written leaves nothing behind and answers ${answer}`, async () => {
+    test(`${change === 'update' ? 'an update' : 'a delete'} whose ${failing} cannot be written leaves nothing behind and answers ${answer}`, async () => {
       const created = await call('POST', '/api/patients', { token, body: newPatient(), contract: '/api/patients' });
       assert.equal(created.status, 201);
       const { id } = created.body as { id: string };
