@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { startBillingServer, type RunningBillingServer } from '../../billing-server/src/server.js';
 import { createLogger } from '../../billing-server/src/logger.js';
 import { freePort } from '../../billing-server/test/support/billing-test-server.js';
@@ -134,6 +135,39 @@ describe('the outbox relay with billing', { timeout: 120_000 }, () => {
     assert.equal(replayed?.published, 1);
     assert.deepEqual(await accountsOf([message!.patientId]), [1]);
     assert.equal(await unpark(db, parked!.id), false);
+  });
+
+  test('a second relay meeting one that is mid-delivery leaves the destination to it: every account is opened once', async () => {
+    const messages = await enqueueAccounts(Array.from({ length: 10 }, (_, i) => `h${i}@example.org`));
+    // The test holds the row the billing server must insert for the first patient: the first relay's batch is
+    // in flight, holding the destination, for as long as the test likes.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    let first: Promise<Awaited<ReturnType<typeof relayOutbox>>> | undefined;
+    try {
+      await holder.query('begin');
+      await holder.query(`insert into billing.accounts (patient_id, name, email) values ($1, 'x', 'x@example.org')`, [messages[0]!.patientId]);
+      first = relayOutbox(db, [billingPublisher], log);
+      await eventually(async () => {
+        const { rows } = await holder.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        return rows[0]!.n > 0 ? true : undefined;
+      }, 10_000, 10);
+
+      const [second] = await relayOutbox(db, [billingPublisher], log);
+
+      assert.deepEqual([second?.published, second?.skipped], [0, 'locked']);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+      await first;
+    }
+    // The first relay's call may have run out its deadline meanwhile: then the message waits for the next run.
+    await eventually(async () => {
+      await sql`update outbox set next_attempt_at = now() where published_at is null`.execute(db);
+      await relayOutbox(db, [billingPublisher], log);
+      return (await sql<{ n: number }>`select count(*)::int as n from outbox where published_at is null`.execute(db)).rows[0]!.n === 0 ? true : undefined;
+    }, 30_000, 200);
+    assert.deepEqual(await accountsOf(messages.map((m) => m.patientId)), messages.map(() => 1));
   });
 
   test('a long outage never overflows the backoff', async () => {
