@@ -22,6 +22,9 @@ async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<voi
   }
 }
 
+/** Lets a check started by a timer finish and schedule the next one (setImmediate is not faked). */
+const checkFinished = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('the database probe', () => {
   test('reports each change of reachability once: lost, then back', async () => {
     const { check, calls } = scriptedCheck([true, false, false, false, true]);
@@ -45,16 +48,22 @@ describe('the database probe', () => {
     assert.match(String(errors[0]), /connection refused/);
   });
 
-  test('checks nothing more once stopped', async () => {
+  test('checks nothing more once stopped', async (t) => {
+    // Fake timers: the test moves the clock itself, so "nothing more" is checked over a minute, not a guess.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const { check, calls } = scriptedCheck([true]);
-    const probe = startDatabaseProbe({ check, intervalMs: 1, onChange: () => undefined });
-    await waitFor(() => calls.count >= 2);
+    const probe = startDatabaseProbe({ check, intervalMs: 1_000, onChange: () => undefined });
+    for (let i = 0; i < 2; i += 1) {
+      t.mock.timers.tick(1_000);
+      await checkFinished();
+    }
+    assert.equal(calls.count, 2);
 
     await probe.stop();
-    const callsAtStop = calls.count;
-    await sleep(30);
+    t.mock.timers.tick(60_000);
+    await checkFinished();
 
-    assert.equal(calls.count, callsAtStop);
+    assert.equal(calls.count, 2);
   });
 
   test('reports nothing for a check that finishes after stop', async () => {

@@ -11,6 +11,15 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { spawnBillingServer } from '../launcher.js';
 import { call, freePort } from './support/billing-test-server.js';
 
+/** Polls `condition` until it holds (10 s at most). */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const giveUpAt = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('a spawned billing server', () => {
   let database: TestDatabase;
   let logDir: string;
@@ -36,10 +45,16 @@ describe('a spawned billing server', () => {
       await sql.query('begin');
       await sql.query(`insert into billing.accounts (patient_id, name, email) values ($1, 'x', 'x@example.org')`, [patientId]);
       const inFlight = call(client.createBillingAccount.bind(client), { patientId, name: 'Ada Lovelace', email: 'ada@example.org' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // In flight: the server's insert waits on the test's row lock.
+      await until(async () => {
+        const { rows } = await sql.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`);
+        return rows[0]!.n > 0;
+      });
 
       const stopped = first.stop();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The server has taken the SIGTERM and is draining while the call still waits.
+      await until(async () => (await readFile(logFile, 'utf8')).includes('"msg":"billing server shutting down"'));
       await sql.query('rollback'); // the in-flight insert may now proceed
 
       const response = await inFlight;

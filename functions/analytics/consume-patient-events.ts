@@ -18,7 +18,7 @@ import { countPatientEvents, type ConsumeReport } from './analytics.service.js';
 import { recordsOf } from './kafka-event.js';
 
 export async function handler(event: SelfManagedKafkaEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ConsumeReport> {
-  const log = logger.child({ requestId: context?.awsRequestId, partitions: Object.keys(event.records ?? {}) });
+  const log = logger.child({ requestId: context?.awsRequestId, offsets: offsetRanges(event) });
   try {
     const report = await countPatientEvents(db(), recordsOf(event), log);
     log.info(report, 'patient events consumed');
@@ -27,4 +27,13 @@ export async function handler(event: SelfManagedKafkaEvent, context?: Pick<Conte
     log.error({ err: { type: (error as Error).name, message: (error as Error).message } }, 'patient events batch failed; it will be redelivered');
     throw error;
   }
+}
+
+/** The first and last offset of each topic-partition of the batch: which records a log line is about. */
+function offsetRanges(event: SelfManagedKafkaEvent): Record<string, [number, number]> {
+  const ranges: Record<string, [number, number]> = {};
+  for (const [partition, records] of Object.entries(event.records ?? {})) {
+    if (records.length > 0) ranges[partition] = [records[0]!.offset, records.at(-1)!.offset];
+  }
+  return ranges;
 }

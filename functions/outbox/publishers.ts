@@ -52,6 +52,13 @@ function kafkaProducer(): Promise<EventProducer> {
   return producer;
 }
 
+/** Disconnects the relay's producer, if it has one (tests; a Lambda container is frozen or ended instead). */
+export async function closeKafkaProducer(): Promise<void> {
+  const current = producer;
+  producer = undefined;
+  await current?.then((p) => p.disconnect()).catch(() => undefined);
+}
+
 /** One batch per send, keyed by patient id so each patient's events stay in order on one partition. */
 export const kafkaPublisher: Publisher = {
   destination: 'kafka',

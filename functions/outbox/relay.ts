@@ -29,8 +29,9 @@ export const handler = async (event: RelayEvent | undefined, context?: Pick<Cont
       relayUntilIdle(connection, [kafkaPublisher, billingPublisher], logger, { deadline, lingerMs: RELAY_LINGER_MS, pollMs: POLL_MS }),
     );
     if (reports) {
-      const pruned = event?.trigger === KICK.trigger ? 0 : await deleteDeliveredBefore(db(), RETENTION_DAYS);
-      logger.info({ reports, pruned }, 'outbox relay run');
+      const trigger = event?.trigger === KICK.trigger ? 'kick' : 'sweep';
+      const pruned = trigger === 'kick' ? 0 : await deleteDeliveredBefore(db(), RETENTION_DAYS);
+      logger.info({ trigger, reports, pruned }, 'outbox relay run');
       return { reports, pruned };
     }
     if (Date.now() >= waitUntil) break;

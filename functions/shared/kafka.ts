@@ -78,6 +78,8 @@ export interface GroupConsumerOptions {
   maxWaitTimeMs?: number;
   /** How much a fetch should gather before the broker answers it early (default: any record at all). */
   minBytes?: number;
+  /** Called each time the consumer has joined the group, with the partitions it was assigned, by topic. */
+  onGroupJoin?: (assignment: Record<string, number[]>) => void;
 }
 
 export interface GroupConsumer {
@@ -180,6 +182,8 @@ function createGroupConsumer(kafka: Kafka, options: GroupConsumerOptions): Group
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
     minBytes: options.minBytes ?? 1,
   });
+  const { onGroupJoin } = options;
+  if (onGroupJoin) consumer.on(consumer.events.GROUP_JOIN, (event) => onGroupJoin(event.payload.memberAssignment));
   return {
     connect: async () => {
       await consumer.connect();

@@ -237,6 +237,19 @@ function at(root: unknown, jsonPath: string): unknown {
   return node;
 }
 
+/** Flags whose value is a secret (the relay's SCRAM credentials): never repeated in an error message. */
+const SECRET_FLAGS = new Set(['--secret-string', '--secret-binary']);
+
+/** The command line of an `aws` call as an error message may show it: secret values replaced by `<redacted>`. */
+export function describeAwsCommand(args: string[]): string {
+  return args.map((arg, i) => (i > 0 && SECRET_FLAGS.has(args[i - 1]!) ? '<redacted>' : arg)).join(' ');
+}
+
+/** The CLI's own output, with any secret value of `args` it may have echoed replaced too. */
+function redactSecrets(text: string, args: string[]): string {
+  return args.reduce((out, arg, i) => (i > 0 && SECRET_FLAGS.has(args[i - 1]!) && arg ? out.replaceAll(arg, '<redacted>') : out), text);
+}
+
 /** The `aws` CLI against the emulator, JSON out. */
 export function awsCli(endpoint: string, args: string[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -250,7 +263,7 @@ export function awsCli(endpoint: string, args: string[]): Promise<unknown> {
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`aws ${args.join(' ')} exited with ${code}: ${err}`));
+      if (code !== 0) reject(new Error(`aws ${describeAwsCommand(args)} exited with ${code}: ${redactSecrets(err, args)}`));
       else resolve(parseOrText(out));
     });
   });

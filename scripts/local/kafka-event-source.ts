@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SelfManagedKafkaEvent, SelfManagedKafkaRecord } from 'aws-lambda';
-import { createKafka, type BatchControl, type IncomingRecord, type RecordBatch } from '../../functions/shared/kafka.js';
+import { createKafka, type BatchControl, type BatchHandler, type IncomingRecord, type RecordBatch } from '../../functions/shared/kafka.js';
 
 export interface KafkaEventSourceOptions {
   brokers: string[];
@@ -23,6 +23,8 @@ export interface KafkaEventSourceOptions {
   /** Most records per invocation, as the mapping's batchSize; default 100. */
   batchSize?: number;
   log?: (msg: string) => void;
+  /** Called once the source's consumer has joined its group and been assigned partitions (for tests). */
+  onGroupJoin?: (assignment: Record<string, number[]>) => void;
 }
 
 export interface KafkaEventSource {
@@ -60,11 +62,58 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
 }
 
-class StoppedError extends Error {
+export class StoppedError extends Error {
   constructor() {
     super('the event source is stopping; the batch is left uncommitted and will be delivered again');
     this.name = 'StoppedError';
   }
+}
+
+/** What turning fetched records into invocations needs from the world: the parts a unit test replaces. */
+export interface InvocationPlan {
+  bootstrapServers: string[];
+  functionName: string;
+  /** Most records per invocation. */
+  batchSize: number;
+  /** Invokes the function once; throws when the invocation failed. */
+  invoke(event: SelfManagedKafkaEvent): Promise<void>;
+  /** Waits out a retry's backoff; throws StoppedError when the source stops meanwhile. */
+  wait(ms: number, control: BatchControl): Promise<void>;
+  isStopping(): boolean;
+  log(msg: string): void;
+}
+
+/**
+ * kafkajs hands over one partition's fetched records at a time, in offset order; the consumer commits the
+ * offset after the returned handler resolves, and not at all when it throws (the batch is then delivered again).
+ * The records go out in invocations of at most `batchSize`, in order, each retried until it succeeds: the
+ * handler resolves only once every record of the fetch was delivered.
+ */
+export function invocationsOfBatches(plan: InvocationPlan): BatchHandler {
+  async function deliver(records: IncomingRecord[], control: BatchControl): Promise<void> {
+    const event = buildSelfManagedKafkaEvent(plan.bootstrapServers, records);
+    const first = records[0]!;
+    const where = `${first.topic}-${first.partition} offsets ${first.offset}..${records.at(-1)!.offset}`;
+    for (let attempt = 0; ; attempt += 1) {
+      if (plan.isStopping() || !control.isRunning()) throw new StoppedError();
+      try {
+        await plan.invoke(event);
+        plan.log(`delivered ${records.length} record(s) of ${where} to ${plan.functionName}`);
+        return;
+      } catch (error) {
+        if (plan.isStopping()) throw new StoppedError();
+        const wait = retryDelayMs(attempt);
+        plan.log(`invoking ${plan.functionName} for ${where} failed (${(error as Error).message}); retrying in ${wait} ms`);
+        await plan.wait(wait, control);
+      }
+    }
+  }
+
+  return async (batch: RecordBatch, control: BatchControl) => {
+    for (let start = 0; start < batch.records.length; start += plan.batchSize) {
+      await deliver(batch.records.slice(start, start + plan.batchSize), control);
+    }
+  };
 }
 
 export async function startKafkaEventSource(options: KafkaEventSourceOptions): Promise<KafkaEventSource> {
@@ -85,6 +134,7 @@ export async function startKafkaEventSource(options: KafkaEventSourceOptions): P
     // As the mapping's batching window: the broker holds a fetch until it has about a batch or the window
     // has passed, so a busy topic is delivered in full batches, not in an invocation per few records.
     minBytes: batchSize * RECORD_BYTES,
+    ...(options.onGroupJoin ? { onGroupJoin: options.onGroupJoin } : {}),
   });
 
   /** Throws when the invocation failed: an error response (FunctionError) or no response at all. */
@@ -118,35 +168,16 @@ export async function startKafkaEventSource(options: KafkaEventSourceOptions): P
     }
   }
 
-  async function deliver(records: IncomingRecord[], control: BatchControl): Promise<void> {
-    const event = buildSelfManagedKafkaEvent(options.brokers, records);
-    const first = records[0]!;
-    const where = `${first.topic}-${first.partition} offsets ${first.offset}..${records.at(-1)!.offset}`;
-    for (let attempt = 0; ; attempt += 1) {
-      if (stopping.signal.aborted || !control.isRunning()) throw new StoppedError();
-      try {
-        await invoke(event);
-        log(`delivered ${records.length} record(s) of ${where} to ${options.functionName}`);
-        return;
-      } catch (error) {
-        if (stopping.signal.aborted) throw new StoppedError();
-        const wait = retryDelayMs(attempt);
-        log(`invoking ${options.functionName} for ${where} failed (${(error as Error).message}); retrying in ${wait} ms`);
-        await sleep(wait, control);
-      }
-    }
-  }
-
-  // kafkajs hands over one partition's fetched records at a time, in offset order; the consumer commits
-  // the offset after this resolves, and not at all when it throws (the batch is then delivered again).
-  async function handleBatch(batch: RecordBatch, control: BatchControl): Promise<void> {
-    for (let start = 0; start < batch.records.length; start += batchSize) {
-      await deliver(batch.records.slice(start, start + batchSize), control);
-    }
-  }
-
   await consumer.connect();
-  await consumer.run(handleBatch);
+  await consumer.run(invocationsOfBatches({
+    bootstrapServers: options.brokers,
+    functionName: options.functionName,
+    batchSize,
+    invoke,
+    wait: sleep,
+    isStopping: () => stopping.signal.aborted,
+    log,
+  }));
   log(`consuming ${options.topic} as group ${options.groupId} → ${options.functionName} at ${options.lambdaEndpoint}`);
   return {
     stop: async () => {

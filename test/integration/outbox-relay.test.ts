@@ -1,18 +1,28 @@
 /**
- * The outbox relay's bookkeeping against real PostgreSQL: order, partial delivery, backoff, one relay
- * per destination at a time, and pruning. The destination here records what it is given (and can be
- * told to fail); real delivery to Kafka and billing is covered end to end in test/e2e/.
+ * The outbox relay's bookkeeping against real PostgreSQL and the stack's real Kafka broker (KAFKA_BROKERS, a topic
+ * of this file's own): commit order, no second delivery, an ordered destination waiting behind its oldest message,
+ * one relay per destination at a time, and pruning. Billing as a destination: outbox-relay-billing.test.ts.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { deleteDeliveredBefore, enqueue, messagesInState, unpark } from '../../functions/outbox/outbox.repository.js';
-import { relayOutbox, type Publisher } from '../../functions/outbox/outbox-relay.js';
-import type { OutboxRow } from '../../functions/outbox/outbox.table.js';
 import type { Database } from '../../functions/shared/db.schema.js';
-import { logger } from '../../functions/shared/logger.js';
+import { ensureTopics } from '../../scripts/kafka/broker.js';
 import { createMigratedTestDatabase } from '../support/database.js';
+import { consumeUntil } from '../support/kafka-consumer.js';
+
+// The relay's configuration is read once, when its modules load: publish to a topic no one else reads. (Nothing
+// imported above may load functions/shared/config.ts, or the relay would publish to the stack's topic `patient`.)
+const topic = `outbox-relay-${randomUUID()}`;
+process.env.KAFKA_TOPIC = topic;
+const stackBrokers = () => (process.env.KAFKA_BROKERS ?? '').split(',');
+const { deleteDeliveredBefore, enqueue } = await import('../../functions/outbox/outbox.repository.js');
+const { relayOutbox } = await import('../../functions/outbox/outbox-relay.js');
+const { closeKafkaProducer, kafkaPublisher } = await import('../../functions/outbox/publishers.js');
+const { logger } = await import('../../functions/shared/logger.js');
+const { config } = await import('../../functions/shared/config.js');
+assert.equal(config.kafka.topic, topic, 'the relay publishes to this file\'s topic');
 
 const log = logger.child({ test: 'outbox-relay' });
 log.level = 'silent';
@@ -23,33 +33,15 @@ let close: () => Promise<void>;
 
 before(async () => {
   ({ db, url, close } = await createMigratedTestDatabase('outbox', 4));
+  await ensureTopics(stackBrokers(), [{ topic, numPartitions: 1 }]);
 });
 after(async () => {
+  await closeKafkaProducer();
   await close?.();
 });
 beforeEach(async () => {
   await sql`truncate outbox`.execute(db);
 });
-
-function recordingDestination(options: { failAfter?: number; onDeliver?: () => Promise<void>; batchSize?: number } = {}) {
-  const received: string[] = [];
-  const publisher: Publisher = {
-    destination: 'kafka',
-    ordered: true,
-    batchSize: options.batchSize ?? 100,
-    async deliver(rows: OutboxRow[]) {
-      await options.onDeliver?.();
-      const delivered: number[] = [];
-      for (const row of rows) {
-        if (options.failAfter !== undefined && received.length >= options.failAfter) return { delivered, error: new Error('broker unreachable') };
-        received.push(row.event_id);
-        delivered.push(row.id);
-      }
-      return { delivered };
-    },
-  };
-  return { publisher, received };
-}
 
 async function enqueueEvents(count: number, aggregateId = randomUUID()): Promise<string[]> {
   const ids = Array.from({ length: count }, () => randomUUID());
@@ -57,113 +49,65 @@ async function enqueueEvents(count: number, aggregateId = randomUUID()): Promise
   return ids;
 }
 
+/**
+ * The event ids the topic holds among `expected`, in topic order, once it holds all of them. Read from the start by
+ * a fresh group, and on to a marker produced after them, so a duplicate behind the last expected one is seen too.
+ */
+async function onTopic(expected: string[]): Promise<string[]> {
+  const marker = randomUUID();
+  await kafkaPublisher.deliver([{ id: 0, event_id: marker, destination: 'kafka', aggregate_id: marker, payload: Buffer.from(marker), created_at: new Date(), attempts: 0, next_attempt_at: new Date(), last_error: null, published_at: null }], Infinity);
+  const wanted = new Set(expected);
+  const records = await consumeUntil(stackBrokers(), { groupId: `check-${randomUUID()}`, topics: [topic], fromBeginning: true },
+    (all) => all.some((record) => record.headers['event-id'] === marker));
+  return records.map((record) => record.headers['event-id']!).filter((id) => wanted.has(id));
+}
+
 const pending = async () => Number((await sql<{ n: string }>`select count(*) as n from outbox where published_at is null`.execute(db)).rows[0]?.n);
 
-describe('the outbox relay', () => {
+describe('the outbox relay with Kafka', { timeout: 120_000 }, () => {
   test('delivers pending messages in commit order and marks them published', async () => {
     const ids = await enqueueEvents(250);
-    const { publisher, received } = recordingDestination({ batchSize: 100 });
-    const [report] = await relayOutbox(db, [publisher], log);
-    assert.deepEqual(received, ids);
+
+    const [report] = await relayOutbox(db, [kafkaPublisher], log);
+
     assert.equal(report?.published, 250);
     assert.equal(await pending(), 0);
+    assert.deepEqual(await onTopic(ids), ids);
   });
 
   test('a delivered message is not delivered again by the next run', async () => {
-    await enqueueEvents(3);
-    const first = recordingDestination();
-    await relayOutbox(db, [first.publisher], log);
-    const second = recordingDestination();
-    await relayOutbox(db, [second.publisher], log);
-    assert.deepEqual(second.received, []);
+    const ids = await enqueueEvents(3);
+    await relayOutbox(db, [kafkaPublisher], log);
+
+    const [again] = await relayOutbox(db, [kafkaPublisher], log);
+
+    assert.equal(again?.published, 0);
+    assert.deepEqual(await onTopic(ids), ids);
   });
 
-  test('on a failure it keeps what was delivered and backs off the rest, in order', async () => {
-    const ids = await enqueueEvents(5);
-    const failing = recordingDestination({ failAfter: 2 });
-    const [report] = await relayOutbox(db, [failing.publisher], log);
-    assert.deepEqual([report?.published, report?.failed], [2, 3]);
-    const rows = await db.selectFrom('outbox').select(['event_id', 'attempts', 'next_attempt_at', 'published_at']).orderBy('id').execute();
-    assert.deepEqual(rows.map((r) => r.published_at !== null), [true, true, false, false, false]);
-    assert.ok(rows.slice(2).every((r) => r.attempts === 1 && r.next_attempt_at.getTime() > Date.now()));
-
-    // Before the backoff ends nothing is retried, not even messages committed since (order per patient);
-    // after it, everything goes out in order.
+  test('while its oldest message backs off, nothing newer goes out; once it is due, all go out in order', async () => {
+    // The state a failed delivery leaves (outbox-relay-billing.test.ts shows the relay setting it): backing off.
+    const failed = await enqueueEvents(3);
+    await sql`update outbox set attempts = 1, last_error = 'KafkaJSConnectionError', next_attempt_at = now() + interval '1 minute'`.execute(db);
     const later = await enqueueEvents(1);
-    const tooEarly = recordingDestination();
-    await relayOutbox(db, [tooEarly.publisher], log);
-    assert.deepEqual(tooEarly.received, []);
+
+    const [waiting] = await relayOutbox(db, [kafkaPublisher], log);
+    assert.deepEqual([waiting?.published, waiting?.skipped], [0, 'backing-off']);
+    assert.equal(await pending(), 4);
+
     await sql`update outbox set next_attempt_at = now()`.execute(db);
-    const recovered = recordingDestination();
-    await relayOutbox(db, [recovered.publisher], log);
-    assert.deepEqual(recovered.received, [...ids.slice(2), ...later]);
-  });
-
-  test('an unordered destination delivers due messages past one that is backing off', async () => {
-    const [stuck, ...rest] = await enqueueEvents(3);
-    await sql`update outbox set destination = 'billing', next_attempt_at = case when event_id = ${stuck} then now() + interval '1 minute' else now() end`.execute(db);
-    const billing = recordingDestination();
-    const [report] = await relayOutbox(db, [{ ...billing.publisher, destination: 'billing', ordered: false }], log);
-    assert.deepEqual(billing.received, rest);
-    assert.equal(report?.published, 2);
-  });
-
-  test('a message its destination refuses is parked at once, the others still go out', async () => {
-    const [refused, accepted] = await enqueueEvents(2);
-    await sql`update outbox set destination = 'billing'`.execute(db);
-    const received: string[] = [];
-    const refusing: Publisher = {
-      destination: 'billing',
-      ordered: false,
-      batchSize: 10,
-      async deliver(rows) {
-        const delivered = rows.filter((r) => r.event_id !== refused).map((r) => (received.push(r.event_id), r.id));
-        const rejected = rows.filter((r) => r.event_id === refused).map((r) => ({ id: r.id, error: new Error('INVALID_ARGUMENT') }));
-        return { delivered, rejected };
-      },
-    };
-    await relayOutbox(db, [refusing], log);
-    assert.deepEqual(received, [accepted]);
-    const parked = await db.selectFrom('outbox').select(['published_at', sql<string>`next_attempt_at::text`.as('next')]).where('event_id', '=', refused!).executeTakeFirstOrThrow();
-    assert.deepEqual([parked.published_at, parked.next], [null, 'infinity']);
-    assert.deepEqual((await messagesInState(db, 'parked', 10)).map((m) => m.event_id), [refused]);
-  });
-
-  test('a replayed parked message is delivered by the next run', async () => {
-    const [eventId] = await enqueueEvents(1);
-    await sql`update outbox set next_attempt_at = 'infinity'`.execute(db);
-    const [message] = await messagesInState(db, 'parked', 10);
-    const idle = recordingDestination();
-    await relayOutbox(db, [idle.publisher], log);
-    assert.deepEqual(idle.received, []);
-
-    assert.equal(await unpark(db, message!.id), true);
-    const recovered = recordingDestination();
-    await relayOutbox(db, [recovered.publisher], log);
-    assert.deepEqual(recovered.received, [eventId]);
-    assert.equal(await unpark(db, message!.id), false);
-  });
-
-  test('a long outage never overflows the backoff', async () => {
-    await enqueueEvents(1);
-    await sql`update outbox set attempts = 500`.execute(db);
-    const failing = recordingDestination({ failAfter: 0 });
-    const [report] = await relayOutbox(db, [failing.publisher], log);
-    assert.equal(report?.failed, 1);
-    const [row] = await db.selectFrom('outbox').select(['next_attempt_at']).execute();
-    assert.ok(row!.next_attempt_at.getTime() <= Date.now() + 61_000);
+    const [recovered] = await relayOutbox(db, [kafkaPublisher], log);
+    assert.equal(recovered?.published, 4);
+    assert.deepEqual(await onTopic([...failed, ...later]), [...failed, ...later]);
   });
 
   test('two relays at once never deliver the same message twice', async () => {
-    await enqueueEvents(40);
-    const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 300));
-    const slow = recordingDestination({ onDeliver: pause });
-    const other = recordingDestination({ onDeliver: pause });
-    const [a, b] = await Promise.all([relayOutbox(db, [slow.publisher], log), relayOutbox(db, [other.publisher], log)]);
-    const all = [...slow.received, ...other.received];
-    assert.equal(all.length, 40);
-    assert.equal(new Set(all).size, 40);
+    const ids = await enqueueEvents(40);
+
+    const [a, b] = await Promise.all([relayOutbox(db, [kafkaPublisher], log), relayOutbox(db, [kafkaPublisher], log)]);
+
     assert.equal((a[0]?.published ?? 0) + (b[0]?.published ?? 0), 40);
+    assert.deepEqual(await onTopic(ids), ids);
   });
 
   test('messages delivered more than the retention period ago are pruned; pending ones never are', async () => {

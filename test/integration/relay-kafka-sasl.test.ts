@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,12 +14,14 @@ import type { OutboxRow } from '../../functions/outbox/outbox.table.js';
 import { createKafka, type KafkaClientOptions } from '../../functions/shared/kafka.js';
 import { awsCli, emulatorCredentials, startMoto, type Emulator } from '../../scripts/deploy/emulator.js';
 import { ensureTopics, startKafkaBroker, type KafkaBrokerHandle } from '../../scripts/kafka/broker.js';
+import { eventually } from '../support/api.js';
 import { consumeUntil } from '../support/kafka-consumer.js';
 import { createBrokerTlsIdentity, type BrokerTlsIdentity } from '../support/kafka-tls.js';
 
-// Apart from the other broker tests' ports and a developer's 9092 (the controller takes plainPort + 1).
-const plainPort = 19592;
-const saslPort = 19594;
+// Apart from the other broker tests' ports and a developer's 9092 (the controller takes plainPort + 1), and for
+// each TEST_PORT_OFFSET (0, 100, 200…: tenths, so no offset lands on another test's broker).
+const plainPort = 19592 + Number(process.env.TEST_PORT_OFFSET ?? 0) / 10;
+const saslPort = plainPort + 2;
 const saslBrokers = [`127.0.0.1:${saslPort}`];
 const topic = 'patient';
 const relayUser = { username: 'outbox-relay', password: randomBytes(16).toString('hex') };
@@ -76,9 +78,18 @@ describe('the outbox relay against Kafka with SASL/SCRAM over TLS', { timeout: 1
       /SASL SCRAM SHA512 authentication failed/);
   });
 
-  test('the broker refuses a client that does not sign in', { timeout }, async () => {
-    // Refused by the broker once connected, not for want of a listener.
-    await assert.rejects(connect({ tls: { ca: tls.certificatePem } }), (error: Error) => !/ECONNREFUSED/.test(error.message));
+  test('the broker refuses a client that does not sign in, for not signing in', { timeout }, async () => {
+    const brokerLog = join(dataDir, 'logs', 'server.log');
+    const logBefore = (await readFile(brokerLog, 'utf8')).length;
+
+    // Connected over TLS, the client asks for metadata without the SASL handshake: the broker hangs up on it
+    await assert.rejects(connect({ tls: { ca: tls.certificatePem } }), (error: Error) =>
+      error.name === 'KafkaJSConnectionClosedError' && /Closed connection/.test(error.message));
+    // and says why in its log (a refused connection or a TLS failure would log no such line).
+    await eventually(async () => {
+      const appended = (await readFile(brokerLog, 'utf8')).slice(logBefore);
+      return /Unexpected Kafka request of type \w+ during SASL handshake/.test(appended) ? true : undefined;
+    }, 10_000, 100);
   });
 
   test('the client verifies the broker\'s certificate: an authority it does not trust is refused', { timeout }, async () => {
