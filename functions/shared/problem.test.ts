@@ -24,6 +24,14 @@ describe('problem+json responses', () => {
     assert.deepEqual(bodyOf(response).errors, [{ field: '/email', message: 'must be a valid email' }]);
   });
 
+  test('running out of time (middy answers just before the function times out) is a 503 the client may retry', () => {
+    const timeout = Object.assign(new Error('[AbortError]: The operation was aborted.', { cause: { package: '@middy/core' } }), { name: 'TimeoutError' });
+    const response = problemResponse(timeout, 'r');
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.headers?.['Retry-After'], '2');
+    assert.equal(bodyOf(response).detail, 'The request took too long to complete; retry shortly.');
+  });
+
   test('an unexpected error is a 500 whose details never reach the client', () => {
     const response = problemResponse(new Error('connection to 10.0.0.5 failed for jane@example.org'), 'r');
     assert.equal(response.statusCode, 500);

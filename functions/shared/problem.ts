@@ -28,8 +28,18 @@ export function isTransientDatabaseError(error: unknown): boolean {
 
 export const databaseBusy = () => serviceUnavailable('The database is busy or briefly unavailable; retry shortly.', 2);
 
+/**
+ * middy answers 5 ms before the function's timeout (its timeoutEarly) with this error: the work waited too long on
+ * something (a lock, a saturated database). The client may retry, as API Gateway tells it when a function times out.
+ */
+function isMiddyTimeout(error: unknown): boolean {
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: { package?: unknown } };
+  return name === 'TimeoutError' && cause?.package === '@middy/core';
+}
+
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
+  if (isMiddyTimeout(error)) return serviceUnavailable('The request took too long to complete; retry shortly.', 2);
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && INVALID_VALUE_SQLSTATES.has(code)) return badRequest('A value in the request is not acceptable.');
   if (isTransientDatabaseError(error)) return databaseBusy();
