@@ -16,6 +16,8 @@ export async function startOffline(options: {
   lambdaPort: number;
   env: Record<string, string>;
   logFile?: string;
+  /** More `serverless offline` options, e.g. `--param=functionTimeout=3` (a test's own instance). */
+  extraArgs?: string[];
 }): Promise<OfflineHandle> {
   const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child = spawn(
@@ -32,6 +34,7 @@ export async function startOffline(options: {
       String(options.httpPort),
       '--lambdaPort',
       String(options.lambdaPort),
+      ...(options.extraArgs ?? []),
     ],
     {
       cwd: root,

@@ -8,7 +8,8 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { serveBuiltConsole, type ConsoleServer } from '../../scripts/local/console.js';
-import { API_URL } from './api.js';
+import { API_URL, rememberTokensOf } from './api.js';
+import { rememberSent, rememberSentFields, rememberSetCookie } from './sent-values.js';
 
 export const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -35,7 +36,26 @@ export function launchChromium(): Promise<Browser> {
 export async function newContext(browser: Browser, baseURL: string, width = 1280): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL, viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
   context.setDefaultTimeout(20_000);
+  rememberWhatThePagesSend(context);
   return context;
+}
+
+/** What the console sends and receives (typed patient data, passwords, tokens, the refresh cookie), for the log scan. */
+function rememberWhatThePagesSend(context: BrowserContext): void {
+  context.on('request', (request) => {
+    rememberSent('access token', /^Bearer\s+(.+)$/i.exec(request.headers().authorization ?? '')?.[1]);
+    try {
+      rememberSentFields(request.postDataJSON());
+    } catch {
+      // not a JSON body
+    }
+  });
+  context.on('response', (response) => {
+    if (!/\/auth\//.test(new URL(response.url()).pathname)) return;
+    // A page closed meanwhile has no body to give: that sign-in's token was never used either.
+    void response.allHeaders().then((headers) => rememberSetCookie(headers['set-cookie'])).catch(() => undefined);
+    void response.json().then(rememberTokensOf).catch(() => undefined);
+  });
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
