@@ -33,8 +33,13 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-export async function newContext(browser: Browser, baseURL: string, width = 1280): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  width = 1280,
+  options: { reducedMotion?: 'reduce' | 'no-preference' } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'UTC', ...options });
   context.setDefaultTimeout(20_000);
   rememberWhatThePagesSend(context);
   return context;
@@ -72,6 +77,15 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * Resolves once no CSS transition or animation on the page is running or about to start (Mantine's entrance
+ * transitions): what the page shows is what it will go on showing.
+ */
+export async function animationsFinished(page: Page): Promise<void> {
+  // A string: this project's TypeScript has no DOM types.
+  await page.waitForFunction(`document.getAnimations().every((animation) => !animation.pending && animation.playState !== 'running')`);
 }
 
 /** Kept with the test logs: .local/test-logs/screenshots/ after `npm test`. */
