@@ -51,10 +51,7 @@ async function openPatient(patient: Patient) {
   await page.getByRole('heading', { name: patient.name, level: 1 }).waitFor();
 }
 
-/**
- * A field's accessible description once it is marked invalid: its hint, if it has one, then the error message
- * Mantine shows under it.
- */
+/** A field's accessible description once it is marked invalid: the error message Mantine shows, then its hint if it has one. */
 async function fieldDescriptions(label: string): Promise<string[]> {
   const field = page.getByRole('textbox', { name: label, exact: true });
   await field.and(page.locator('[aria-invalid="true"]')).waitFor();
@@ -95,7 +92,7 @@ describe('registering a patient', () => {
     await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('15/06/1985');
     await page.getByRole('button', { name: 'Save' }).click();
     assert.deepEqual(await fieldDescriptions('Email'), ['must be a valid email']);
-    assert.deepEqual(await fieldDescriptions('Date of birth'), ['YYYY-MM-DD', 'must be a valid date']);
+    assert.deepEqual(await fieldDescriptions('Date of birth'), ['is not valid: Calendar date, YYYY-MM-DD.', 'YYYY-MM-DD']);
     assert.notEqual(await page.getByRole('textbox', { name: 'Name', exact: true }).getAttribute('aria-invalid'), 'true');
   });
 

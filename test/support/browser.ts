@@ -84,8 +84,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
  * transitions): what the page shows is what it will go on showing.
  */
 export async function animationsFinished(page: Page): Promise<void> {
-  // A string: this project's TypeScript has no DOM types.
-  await page.waitForFunction(`document.getAnimations().every((animation) => !animation.pending && animation.playState !== 'running')`);
+  // A function, not a string (the console's CSP forbids eval); its DOM typed here, this project having no DOM types.
+  type Animations = { document: { getAnimations(): { pending: boolean; playState: string }[] } };
+  await page.waitForFunction(() =>
+    (globalThis as unknown as Animations).document.getAnimations().every((animation) => !animation.pending && animation.playState !== 'running'),
+  );
 }
 
 /** Kept with the test logs: .local/test-logs/screenshots/ after `npm test`. */
