@@ -1,8 +1,8 @@
 /**
  * A clinician's journeys in the web console, in Debian's Chromium against the test stack (with the real
  * billing server, which one test stops): keyboard-only registration, search and paging, field errors on their
- * fields, 409 on the email field, 412 with re-apply, deletion, an invoice created once under a double submit,
- * and the patient page while billing is down.
+ * fields, 409 on the email field, 412 with re-apply, deletion, an invoice created once under a double submit and
+ * once when sent again after its answer was lost, and the patient page while billing is down.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -185,38 +185,80 @@ describe('correcting a record', () => {
 });
 
 describe('billing', () => {
-  test('an invoice is created once under a double submit and appears in the billing panel', async () => {
+  /** A patient whose billing account is open, on their page. */
+  async function patientReadyToCharge(): Promise<Patient> {
     const patient = await registerThroughApi();
     await eventually(async () => {
       const response = await call('GET', `/api/patients/${patient.id}/billing`, { token: clinician.token });
       return response.status === 200 ? true : undefined;
     }, 60_000);
     await openPatient(patient);
-    await page.getByLabel('Amount').fill('42.50');
-    await page.getByLabel('Description').fill('Consultation');
-    // Every charge the double click sends, to wait for all of them to be answered before counting.
+    return patient;
+  }
+
+  /** Every charge the page sends for the patient while `work` runs, to wait for all of them before counting. */
+  async function chargesSentDuring(patientId: string, work: () => Promise<void>): Promise<Request[]> {
     const charges: Request[] = [];
     const onRequest = (request: Request) => {
-      if (request.method() === 'POST' && new URL(request.url()).pathname === `/api/patients/${patient.id}/invoices`) charges.push(request);
+      if (request.method() === 'POST' && new URL(request.url()).pathname === `/api/patients/${patientId}/invoices`) charges.push(request);
     };
     page.on('request', onRequest);
     try {
-      await page.getByRole('button', { name: 'Record charge' }).dblclick();
-      const invoices = page.getByRole('table', { name: 'Invoices' });
-      await invoices.getByText('42.50 EUR').waitFor();
-      const answers = await Promise.all(charges.map((request) => request.response()));
-      assert.ok(charges.length >= 1, 'no charge was sent');
-      assert.deepEqual(answers.map((answer) => answer?.status()), charges.map(() => 201));
-      // However many the console sent, they were one charge: one Idempotency-Key.
-      assert.equal(new Set(await Promise.all(charges.map((request) => request.headerValue('idempotency-key')))).size, 1);
-
-      // Counted where they are kept, once nothing is in flight any more.
-      const stored = await storedInvoices(patient.id);
-      assert.deepEqual(stored.map((invoice) => [invoice.currency, invoice.totalMinorUnits]), [['EUR', '4250']]);
-      assert.equal(await invoices.getByRole('row').count(), 2);
+      await work();
+      // The network settles: each charge sent has its answer, or has failed.
+      await Promise.all(charges.map((request) => request.response()));
+      return charges;
     } finally {
       page.off('request', onRequest);
     }
+  }
+
+  const keysOf = async (charges: Request[]) => new Set(await Promise.all(charges.map((request) => request.headerValue('idempotency-key'))));
+  const invoices = () => page.getByRole('table', { name: 'Invoices' });
+
+  test('an invoice is created once under a double submit and appears in the billing panel', async () => {
+    const patient = await patientReadyToCharge();
+    await page.getByLabel('Amount').fill('42.50');
+    await page.getByLabel('Description').fill('Consultation');
+
+    const charges = await chargesSentDuring(patient.id, async () => {
+      await page.getByRole('button', { name: 'Record charge' }).dblclick();
+      await invoices().getByText('42.50 EUR').waitFor();
+    });
+
+    // However many the console sent (it sends one while one is pending), they were one charge: one key.
+    assert.ok(charges.length >= 1, 'no charge was sent');
+    assert.equal((await keysOf(charges)).size, 1);
+    // Counted where billing keeps them, once nothing is in flight any more.
+    assert.deepEqual((await storedInvoices(patient.id)).map((invoice) => [invoice.currency, invoice.totalMinorUnits]), [['EUR', '4250']]);
+    assert.equal(await invoices().getByRole('row').count(), 2);
+  });
+
+  test('a charge sent again after its answer was lost is created once (the same Idempotency-Key)', async () => {
+    const patient = await patientReadyToCharge();
+    await page.getByLabel('Amount').fill('17.00');
+    await page.getByLabel('Description').fill('Follow-up');
+    // The first charge reaches the API and billing records it; its answer never reaches the page.
+    let answers = 0;
+    await page.route(`**/api/patients/${patient.id}/invoices`, async (route) => {
+      answers += 1;
+      if (answers > 1) return route.continue();
+      assert.equal((await route.fetch()).status(), 201);
+      await route.abort('connectionreset');
+    });
+
+    const charges = await chargesSentDuring(patient.id, async () => {
+      await page.getByRole('button', { name: 'Record charge' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Charge not recorded' }).waitFor();
+      await page.getByRole('button', { name: 'Record charge' }).click();
+      await invoices().getByText('17.00 EUR').waitFor();
+    });
+    await page.unroute(`**/api/patients/${patient.id}/invoices`);
+
+    assert.equal(charges.length, 2);
+    assert.equal((await keysOf(charges)).size, 1);
+    assert.deepEqual((await storedInvoices(patient.id)).map((invoice) => [invoice.currency, invoice.totalMinorUnits]), [['EUR', '1700']]);
+    assert.equal(await invoices().getByRole('row').count(), 2);
   });
 
   test('while billing is down the patient page still works and says billing is temporarily unavailable', async () => {

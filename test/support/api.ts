@@ -69,11 +69,11 @@ export function rememberTokensOf(body: unknown): void {
 }
 
 let counter = 0;
-/** A valid, unique patient body. */
+/** A valid, unique patient body; remembered for the log scan, however the test goes on to send it. */
 export function newPatient(overrides: Record<string, unknown> = {}) {
   counter += 1;
   const unique = `${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
-  return {
+  const patient = {
     name: `Test Patient ${unique}`,
     email: `patient.${unique}@example.org`,
     address: '1 Test Street, Testville',
@@ -81,6 +81,8 @@ export function newPatient(overrides: Record<string, unknown> = {}) {
     registeredDate: '2024-01-10',
     ...overrides,
   };
+  rememberSentFields(patient);
+  return patient;
 }
 
 /** Creates a user with the given role through the admin API and signs in as them. */
