@@ -22,6 +22,8 @@ export async function startOffline(options: {
   logFile?: string;
   /** Aborted while it starts: stopped at once instead of waited for. */
   signal?: AbortSignal;
+  /** More `serverless offline` options, e.g. `--param=functionTimeout=3` (a test's own instance). */
+  extraArgs?: string[];
 }): Promise<OfflineHandle> {
   const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child = spawn(
@@ -38,6 +40,7 @@ export async function startOffline(options: {
       String(options.httpPort),
       '--lambdaPort',
       String(options.lambdaPort),
+      ...(options.extraArgs ?? []),
     ],
     {
       cwd: root,

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConsoleServer } from '../../scripts/local/console.js';
 import { call, DEV_ADMIN, login, newPatient, userWithRole } from '../support/api.js';
-import { accessibilityViolations, launchChromium, newContext, overflowsHorizontally, serveConsole, signIn } from '../support/browser.js';
+import { accessibilityViolations, animationsFinished, launchChromium, newContext, overflowsHorizontally, serveConsole, signIn } from '../support/browser.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -115,18 +115,21 @@ describe('signing in', () => {
     const context = await newContext(browser, server.url, 375);
     const page = await context.newPage();
     await signIn(page, DEV_ADMIN.email, DEV_ADMIN.password);
+    // (The page's heading takes the focus when the page opens: wait for it before looking or moving the focus.)
+    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
     const menu = page.getByRole('button', { name: 'Navigation' });
-    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
-    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    const navigation = page.getByRole('navigation', { name: 'Main' });
+    await navigation.waitFor({ state: 'hidden' });
+    await menu.and(page.locator('[aria-expanded="false"]')).waitFor();
     assert.equal(await overflowsHorizontally(page), false);
 
-    // (The page's heading takes the focus when the page opens: wait for it before moving the focus.)
-    await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
     await menu.focus();
     await page.keyboard.press('Enter');
-    const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    await menu.and(page.locator('[aria-expanded="true"]')).waitFor();
+    await navigation.getByRole('link', { name: 'Audit' }).waitFor();
+    const links = await navigation.getByRole('link').allTextContents();
     assert.deepEqual(links, ['Patients', 'Analytics', 'Users', 'Audit']);
-    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
 
     // Tab to "Users" (the links follow the menu button) and follow it: the menu closes on the new page.
@@ -134,7 +137,7 @@ describe('signing in', () => {
     assert.equal(await page.evaluate<string | undefined>('document.activeElement?.textContent'), 'Users');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Staff accounts', level: 1 }).waitFor();
-    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
+    await navigation.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
@@ -269,10 +272,19 @@ describe('a disabled account', () => {
     await signIn(admin, DEV_ADMIN.email, DEV_ADMIN.password);
     await admin.getByRole('link', { name: 'Users' }).click();
     await admin.getByRole('heading', { name: 'Staff accounts', level: 1 }).waitFor();
-    // The list is sorted by email and may span pages; find the account's row.
-    await admin.getByRole('table', { name: 'Staff accounts' }).waitFor();
+    // The list is sorted by email and may span pages: show more until the account's row is there, each time
+    // waiting for the next page's rows to arrive.
+    const table = admin.getByRole('table', { name: 'Staff accounts' });
     const disable = admin.getByRole('button', { name: `Disable ${clinician.email}` });
-    while (!(await disable.isVisible())) await admin.getByRole('button', { name: 'Show more accounts' }).click();
+    const showMore = admin.getByRole('button', { name: 'Show more accounts' });
+    await table.waitFor();
+    for (;;) {
+      await disable.or(showMore).first().waitFor();
+      if ((await disable.count()) > 0) break;
+      const rows = await table.getByRole('row').count();
+      await showMore.click();
+      await table.getByRole('row').nth(rows).waitFor();
+    }
     await disable.click();
     await admin.getByRole('button', { name: `Enable ${clinician.email}` }).waitFor();
     await adminContext.close();

@@ -86,9 +86,9 @@ describe('the packaged functions', () => {
     }
   });
 
-  test('Kafka client code only in the outbox relay', () => {
+  test('Kafka client code in the outbox relay, and only there', () => {
     const withKafka = bundles.filter((bundle) => bundle.packages.has('kafkajs')).map((bundle) => bundle.name);
-    assert.deepEqual(withKafka.filter((name) => !KAFKA_CALLERS.has(name)), []);
+    assert.deepEqual(withKafka.sort(), [...KAFKA_CALLERS].sort());
   });
 
   test('no schema compiler, logger framework or AWS SDK inside: validators are generated, the runtime has the SDK', () => {

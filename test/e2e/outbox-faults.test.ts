@@ -14,6 +14,7 @@ import type { SpawnedBillingServer } from '../../billing-server/launcher.js';
 import { BillingRequest } from '../../proto/generated/billing.js';
 import { call, eventually, login, newPatient, userWithRole } from '../support/api.js';
 import { billingAccountCount, closeBillingDatabase, startBillingServer, warmUpBillingView } from '../support/billing.js';
+import { rememberSentFields } from '../support/sent-values.js';
 
 type OutboxMessage = { id: string; eventId: string; patientId: string; state: string; attempts: number; lastError: string | null };
 
@@ -104,7 +105,9 @@ describe('a message billing refuses', () => {
     const patientId = randomUUID();
     const eventId = randomUUID();
     // A message the billing server refuses (INVALID_ARGUMENT): an email it cannot accept.
-    const refused = BillingRequest.encode({ patientId, name: 'Replay Patient', email: 'not an email' }).finish();
+    const refusedRequest = { patientId, name: 'Replay Patient', email: 'not an email' };
+    rememberSentFields(refusedRequest);
+    const refused = BillingRequest.encode(refusedRequest).finish();
     await database.query(`insert into outbox (event_id, destination, aggregate_id, payload) values ($1, 'billing', $2, $3)`, [eventId, patientId, Buffer.from(refused)]);
     // A patient created beside it: its account goes out with the refused message's batch (the calls of a
     // batch run side by side), and is opened whatever happens to the refused one.
@@ -122,7 +125,9 @@ describe('a message billing refuses', () => {
     assert.equal(offlineLog.includes('Replay Patient'), false);
 
     // The operator fixes the cause (here: the message's bad email), then replays it through the API.
-    const fixed = BillingRequest.encode({ patientId, name: 'Replay Patient', email: 'replay@example.org' }).finish();
+    const fixedRequest = { patientId, name: 'Replay Patient', email: 'replay@example.org' };
+    rememberSentFields(fixedRequest);
+    const fixed = BillingRequest.encode(fixedRequest).finish();
     await database.query('update outbox set payload = $1 where event_id = $2', [Buffer.from(fixed), eventId]);
     const clinician = await userWithRole(admin, 'clinician');
     assert.equal((await call('POST', `/api/outbox/${parked.id}/retry`, { token: clinician.token })).status, 403);

@@ -4,7 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { decodeJwt, decodeProtectedHeader, importPKCS8, SignJWT } from 'jose';
 import pg from 'pg';
 import { call, DEV_ADMIN, login, userWithRole } from '../support/api.js';
 
@@ -164,7 +167,49 @@ describe('PATCH /api/users/{id} by an admin who was disabled meanwhile', () => {
   });
 });
 
+describe('a disabled user’s access token', () => {
+  /** The same token (same claims, same key), issued `secondsAgo` earlier: genuine in all but its times. */
+  async function issuedEarlier(token: string, secondsAgo: number): Promise<string> {
+    const { iat, exp, ...claims } = decodeJwt(token);
+    const key = await importPKCS8(await readFile(path.join(process.env.TEST_STACK_DIR!, 'dev-signing-key.pem'), 'utf8'), 'RS256');
+    return new SignJWT(claims)
+      .setProtectedHeader(decodeProtectedHeader(token) as { alg: string; kid: string })
+      .setIssuedAt(iat! - secondsAgo)
+      .setExpirationTime(exp! - secondsAgo)
+      .sign(key);
+  }
+  const listPatients = (token: string) => call('GET', '/api/patients?limit=1', { token, contract: '/api/patients' });
+
+  test('keeps working until it expires, as documented, and not after', async () => {
+    const user = await userWithRole(admin.token, 'clinician');
+    const lifetime = decodeJwt(user.token).exp! - decodeJwt(user.token).iat!;
+    const disabled = await patchUser((await findUser(user.email)).id, { disabled: true });
+    assert.equal(disabled.status, 200);
+
+    const stillValid = await listPatients(user.token);
+    // A copy issued a second earlier is genuine (control); one issued a lifetime and a minute earlier has expired.
+    const copy = await listPatients(await issuedEarlier(user.token, 1));
+    const expired = await listPatients(await issuedEarlier(user.token, lifetime + 60));
+
+    assert.equal(stillValid.status, 200);
+    assert.equal(copy.status, 200);
+    assert.equal(expired.status, 401);
+  });
+});
+
 describe('PATCH /api/users/{id} changing a role', () => {
+  test('an admin cannot change their own role (409), and keeps it', async () => {
+    const other = await userWithRole(admin.token, 'admin');
+    const id = (await findUser(other.email)).id;
+
+    const response = await patchUser(id, { role: 'analyst' }, other.token);
+
+    assert.equal(response.status, 409);
+    assert.match((response.body as Problem).type, /cannot-change-own-role$/);
+    assert.equal((await findUser(other.email)).role, 'admin');
+    assert.equal((await listUsers('', other.token)).status, 200);
+  });
+
   test('the new role applies from the next refresh', async () => {
     const user = await userWithRole(admin.token, 'analyst');
 

@@ -45,6 +45,17 @@ export async function billingAccountCount(patientId: string): Promise<number> {
   return Number(result.rows[0]?.count);
 }
 
+/** The invoices billing stored on the patient's account, oldest first: what exists, whatever a view shows. */
+export async function storedInvoices(patientId: string): Promise<{ currency: string; totalMinorUnits: string; idempotencyKey: string }[]> {
+  const result = await billingDatabase().query<{ currency: string; totalMinorUnits: string; idempotencyKey: string }>(
+    `select i.currency, i.total_amount::text as "totalMinorUnits", i.idempotency_key as "idempotencyKey"
+     from billing.invoices i join billing.accounts a on a.account_id = i.account_id
+     where a.patient_id = $1 order by i.sequence`,
+    [patientId],
+  );
+  return result.rows;
+}
+
 export async function closeBillingDatabase(): Promise<void> {
   await pool?.end();
   pool = undefined;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { serveBuiltConsole, type ConsoleServer } from '../../scripts/local/console.js';
-import { API_URL } from './api.js';
+import { API_URL, rememberTokensOf } from './api.js';
+import { rememberSent, rememberSentFields, rememberSetCookie } from './sent-values.js';
 
 export const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -32,10 +33,34 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-export async function newContext(browser: Browser, baseURL: string, width = 1280): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  width = 1280,
+  options: { reducedMotion?: 'reduce' | 'no-preference' } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'UTC', ...options });
   context.setDefaultTimeout(20_000);
+  rememberWhatThePagesSend(context);
   return context;
+}
+
+/** What the console sends and receives (typed patient data, passwords, tokens, the refresh cookie), for the log scan. */
+function rememberWhatThePagesSend(context: BrowserContext): void {
+  context.on('request', (request) => {
+    rememberSent('access token', /^Bearer\s+(.+)$/i.exec(request.headers().authorization ?? '')?.[1]);
+    try {
+      rememberSentFields(request.postDataJSON());
+    } catch {
+      // not a JSON body
+    }
+  });
+  context.on('response', (response) => {
+    if (!/\/auth\//.test(new URL(response.url()).pathname)) return;
+    // A page closed meanwhile has no body to give: that sign-in's token was never used either.
+    void response.allHeaders().then((headers) => rememberSetCookie(headers['set-cookie'])).catch(() => undefined);
+    void response.json().then(rememberTokensOf).catch(() => undefined);
+  });
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
@@ -52,6 +77,18 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * Resolves once no CSS transition or animation on the page is running or about to start (Mantine's entrance
+ * transitions): what the page shows is what it will go on showing.
+ */
+export async function animationsFinished(page: Page): Promise<void> {
+  // A function, not a string (the console's CSP forbids eval); its DOM typed here, this project having no DOM types.
+  type Animations = { document: { getAnimations(): { pending: boolean; playState: string }[] } };
+  await page.waitForFunction(() =>
+    (globalThis as unknown as Animations).document.getAnimations().every((animation) => !animation.pending && animation.playState !== 'running'),
+  );
 }
 
 /** Kept with the test logs: .local/test-logs/screenshots/ after `npm test`. */
