@@ -147,7 +147,9 @@ export function httpRoute(
   options: RouteOptions,
   handler: (event: HttpEvent, context: RouteContext) => Promise<HttpResult>,
 ) {
-  const chain = middy<HttpEvent, HttpResult, Error, RouteContext>().use(requestContext()).use(problemErrors());
+  // Answer a clean 503 (problem.ts) a quarter second before the function's timeout, rather than middy's default
+  // 5 ms: time enough to log it and send the answer before the runtime cuts the invocation off.
+  const chain = middy<HttpEvent, HttpResult, Error, RouteContext>({ timeoutEarlyInMillis: 250 }).use(requestContext()).use(problemErrors());
   if (options.scopes) chain.use(authenticate(options.scopes));
   if (options.body) chain.use(jsonBody(options.body));
   return chain.handler(handler);

@@ -29,7 +29,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
 export const databaseBusy = () => serviceUnavailable('The database is busy or briefly unavailable; retry shortly.', 2);
 
 /**
- * middy answers 5 ms before the function's timeout (its timeoutEarly) with this error: the work waited too long on
+ * middy answers 250 ms before the function's timeout (its timeoutEarly, http.ts) with this error: the work waited too long on
  * something (a lock, a saturated database). The client may retry, as API Gateway tells it when a function times out.
  */
 function isMiddyTimeout(error: unknown): boolean {

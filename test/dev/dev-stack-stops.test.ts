@@ -29,7 +29,8 @@ describe('npm run dev stops everything it started', () => {
     assert.deepEqual(await portsInUse(), []);
   });
 
-  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+  // SIGINT (Ctrl-C) is tested while the stack is still starting, below: the harder moment.
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     test(`${signal} to its process group once it runs stops every service, serverless offline included`, async () => {
       const run = await start();
       await run.waitFor(RUNNING);

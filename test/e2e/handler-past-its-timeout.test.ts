@@ -5,15 +5,17 @@
  * stack's is 30 s) over a database of its own, and the handler is made slow the way a real one is: the test
  * holds a lock on the row it needs (an uncommitted `processed_events` row with the event's id), then lets go.
  *
- * The function is the analytics consumer, invoked as its event source does. An HTTP function cannot show the
- * timer: its middy chain answers 5 ms before the timeout by itself (middy's timeoutEarly, a 500 problem), so
- * serverless offline's timer never fires for it.
+ * The function is the analytics consumer, invoked as its event source does. An HTTP function does not reach the
+ * timer: its middy chain answers 250 ms before the timeout by itself (middy's timeoutEarly, functions/shared/http.ts), which the API answers
+ * as a 503 problem with Retry-After (the last test).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { SelfManagedKafkaEvent } from 'aws-lambda';
 import pg from 'pg';
+import { login } from '../support/api.js';
+import { assertMatchesContract } from '../support/contract.js';
 import { PatientEvent, PatientEventType } from '../../proto/generated/patient_event.js';
 import { migrateToLatest } from '../../scripts/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -115,5 +117,34 @@ describe('a function whose handler runs past its timeout (serverless offline, pa
     const slow = await whileHoldingTheRowOf(eventId, () => invokeConsumer(eventId));
     assert.equal(slow.functionError, 'Unhandled', slow.text);
     assert.match(slow.text, /\[504\] - Lambda timeout\./);
+  });
+
+  test('an HTTP route whose work waits past the timeout answers 503 problem+json with Retry-After, not 5xx of its own', async () => {
+    const { token } = await login();
+    const { rows } = await session.query<{ id: string }>(
+      `insert into patients (name, email, address, date_of_birth, registered_date) values ('Timeout Test', $1, '1 Lock Street', '1980-01-01', '2024-01-01') returning id`,
+      [`timeout.${randomUUID()}@example.org`],
+    );
+    const id = rows[0]!.id;
+    // Loaded first: serverless offline's own timer runs from the invocation's start, so a cold load inside the
+    // timed call would let it fire before middy's.
+    const warm = await fetch(`${offline.url}/api/patients/${randomUUID()}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(warm.status, 404);
+    await session.query('begin');
+    try {
+      await session.query('select id from patients where id = $1 for update', [id]);
+      const response = await fetch(`${offline.url}/api/patients/${id}`, {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${token}`, 'If-Match': '"v1"' },
+        signal: AbortSignal.timeout(TIMEOUT_MS + 15_000),
+      });
+      const text = await response.text();
+      assert.equal(response.status, 503, text);
+      assert.equal(response.headers.get('retry-after'), '2');
+      assertMatchesContract({ status: response.status, headers: response.headers, body: JSON.parse(text), text }, 'DELETE', '/api/patients/{id}');
+      assert.equal(await waitingForUs(), 1, 'answered while the delete still waited for the row');
+    } finally {
+      await session.query('rollback');
+    }
   });
 });
