@@ -137,13 +137,30 @@ const extraHeaders: Arbitrary<Record<string, string>> = fc.record(
   { requiredKeys: [] },
 );
 
+/**
+ * A path segment as a client would send it. An unpaired surrogate cannot be UTF-8, so encodeURIComponent refuses
+ * it; a hostile client sends its three bytes (%ED%A0%80 for U+D800) all the same, and so does this.
+ */
+function pathSegment(value: string): string {
+  let encoded = '';
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (code >= 0xd800 && code <= 0xdfff) {
+      encoded += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((byte) => `%${byte.toString(16).toUpperCase()}`).join('');
+    } else {
+      encoded += encodeURIComponent(char);
+    }
+  }
+  return encoded;
+}
+
 export function requestsFor(operation: Operation, known: KnownIds): Arbitrary<GeneratedRequest> {
   const pathParameters = operation.parameters.filter((p) => p.in === 'path');
   const queryParameters = operation.parameters.filter((p) => p.in === 'query');
   const headerParameters = operation.parameters.filter((p) => p.in === 'header');
   const path = fc
     .tuple(...pathParameters.map((p) => parameterValue(p, known)))
-    .map((values) => pathParameters.reduce((built, p, i) => built.replace(`{${String(p.name)}}`, encodeURIComponent(values[i]!)), operation.template));
+    .map((values) => pathParameters.reduce((built, p, i) => built.replace(`{${String(p.name)}}`, pathSegment(values[i]!)), operation.template));
   const query = fc.array(
     fc.oneof(
       { weight: 3, arbitrary: queryParameters.length > 0 ? fc.constantFrom(...queryParameters).chain((p) => parameterValue(p, known).map((v): [string, string] => [String(p.name), v])) : fc.constant<[string, string]>(['q', 'x']) },
