@@ -56,11 +56,7 @@ function assertAcceptable(request: GeneratedRequest, response: ApiResponse, befo
   }
 }
 
-describe('generated requests to every operation in openapi.yaml', () => {
-  test(`the seed of this run is ${seed} (${runs} requests per operation)`, () => {
-    assert.ok(Number.isInteger(seed));
-  });
-
+describe(`generated requests to every operation in openapi.yaml (seed ${seed}, ${runs} per operation)`, () => {
   for (const operation of operations()) {
     test(`${operation.method} ${operation.template}: never 5xx, always documented, nothing written when refused`, async () => {
       let sent = 0;
