@@ -3,9 +3,10 @@
  * moment, a crash of one of its services, or being killed outright (then the next run clears what was left).
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { dataDirThePostgresUserCanEnter } from '../../scripts/local/postgres.js';
 import { DEV_HTTP, newStateDir, portsInUse, processesOf, startDev, untilNothingLeft, type DevRun } from '../support/dev-stack.js';
 
 const RUNNING = 'Patient management is running';
@@ -15,9 +16,14 @@ const start = async (stateDir?: string) => {
   runs.push(run);
   return run;
 };
-// A failed test must not leave a stack behind for the next one.
+// A failed test must not leave a stack behind for the next one, nor its data: as root, a run's PostgreSQL data
+// lives outside its (private) state dir, in /var/lib/patient-management, where npm test would not remove it.
 after(async () => {
   for (const run of runs) if ((await processesOf(run)).length > 0) run.signalGroup('SIGKILL');
+  for (const stateDir of new Set(runs.map((run) => run.stateDir))) {
+    await untilPostgresIsGone(stateDir);
+    await rm(dataDirThePostgresUserCanEnter(path.join(stateDir, 'postgres')), { recursive: true, force: true });
+  }
 });
 
 async function answers(): Promise<boolean> {
@@ -98,4 +104,19 @@ async function devScriptPid(run: DevRun): Promise<number> {
     if (new RegExp(`^PPid:\\s+${run.group}$`, 'm').test(status) && commandLine.includes('scripts/dev.ts')) return Number(entry);
   }
   throw new Error('the dev script is not running');
+}
+
+/** A SIGKILLed run's PostgreSQL ends on its own once its clients are gone; its data is removed only after that. */
+async function untilPostgresIsGone(stateDir: string): Promise<void> {
+  const postmaster = path.join(dataDirThePostgresUserCanEnter(path.join(stateDir, 'postgres')), 'postmaster.pid');
+  for (let waited = 0; waited < 30_000; waited += 250) {
+    const pid = Number.parseInt(await readFile(postmaster, 'utf8').catch(() => ''), 10);
+    if (!Number.isInteger(pid)) return;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
