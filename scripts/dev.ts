@@ -14,6 +14,7 @@ assertRunningDeployedNode();
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 const offset = Number(process.env.DEV_PORT_OFFSET ?? 0);
+if (!Number.isInteger(offset) || offset < 0) throw new Error(`DEV_PORT_OFFSET must be a whole number of ports, not "${process.env.DEV_PORT_OFFSET}"`);
 const stateDir = process.env.DEV_STATE_DIR ?? '.local';
 const ports = { http: 4000, lambda: 3002, postgres: 54320, kafka: 9092, billing: 9001, console: 5173 };
 for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] += offset;

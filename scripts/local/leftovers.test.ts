@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -28,6 +28,13 @@ describe('what a run killed outright left behind', () => {
     assert.deepEqual(stopped, [`billing (pid ${billing.pid})`]);
     assert.equal(isAlive(billing.pid), false);
     assert.equal(existsSync(path.join(stateDir, 'run', 'billing.pid')), false);
+  });
+
+  test('a record cut short (the run was killed while writing it) is removed and stops nothing', async () => {
+    await mkdir(path.join(stateDir, 'run'), { recursive: true });
+    await writeFile(path.join(stateDir, 'run', 'offline.pid'), '{"pid":12');
+    assert.deepEqual(await stopLeftovers(stateDir), []);
+    assert.equal(existsSync(path.join(stateDir, 'run', 'offline.pid')), false);
   });
 
   test('a recorded pid now used by another program is left alone', async () => {

@@ -46,7 +46,7 @@ export async function stopLeftovers(stateDir: string, postgresDataDir?: string):
   const stopped: string[] = [];
   for (const file of await readdir(runDir(stateDir)).catch(() => [] as string[])) {
     if (!file.endsWith('.pid')) continue;
-    const recorded = JSON.parse(await readFile(path.join(runDir(stateDir), file), 'utf8').catch(() => '{}')) as Partial<RecordedProcess>;
+    const recorded = parseRecord(await readFile(path.join(runDir(stateDir), file), 'utf8').catch(() => ''));
     if (typeof recorded.pid === 'number' && typeof recorded.marker === 'string' && isStillThe(recorded.pid, recorded.marker)) {
       await terminate(recorded.pid, Boolean(recorded.group));
       stopped.push(`${file.replace(/\.pid$/, '')} (pid ${recorded.pid})`);
@@ -65,6 +65,15 @@ export async function stopLeftovers(stateDir: string, postgresDataDir?: string):
     stopped.push(`postgres (pid ${postmaster})`);
   }
   return stopped;
+}
+
+/** A record cut short (the run was killed while writing it) names nothing to stop. */
+function parseRecord(text: string): Partial<RecordedProcess> {
+  try {
+    return JSON.parse(text) as Partial<RecordedProcess>;
+  } catch {
+    return {};
+  }
 }
 
 async function terminate(pid: number, group: boolean, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -158,6 +158,12 @@ function embeddedNativeDir(): string {
  */
 export function postgresUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
+  return (postgresIds ??= lookUpPostgresUser());
+}
+
+let postgresIds: { uid: number; gid: number } | undefined;
+
+function lookUpPostgresUser(): { uid: number; gid: number } {
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   try {
     return { uid: id('-u'), gid: id('-g') };

@@ -98,11 +98,7 @@ async function removeAbandonedStateDirs(prefix: string): Promise<void> {
     const started = await stat(dir).then((info) => info.mtimeMs).catch(() => Date.now());
     if (!Number.isInteger(owner) && Date.now() - started < 60_000) continue; // being created right now
     await stopBrokersUnder(dir);
-    const postmaster = Number.parseInt(await readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(postmaster) && isAlive(postmaster)) {
-      process.kill(postmaster, 'SIGINT'); // fast shutdown
-      for (let i = 0; i < 50 && isAlive(postmaster); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await stopLeftovers(dir, path.join(dir, 'postgres'));
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }

@@ -3,9 +3,9 @@
  * moment, a crash of one of its services, or being killed outright (then the next run clears what was left).
  */
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { dataDirThePostgresUserCanEnter } from '../../scripts/local/postgres.js';
 import { DEV_HTTP, newStateDir, portsInUse, processesOf, startDev, untilNothingLeft, type DevRun } from '../support/dev-stack.js';
 
@@ -31,9 +31,8 @@ async function answers(): Promise<boolean> {
 }
 
 describe('npm run dev stops everything it started', () => {
-  test('before it starts, none of its ports is taken', async () => {
-    assert.deepEqual(await portsInUse(), []);
-  });
+  // Otherwise "every port free afterwards" would say nothing about this run.
+  before(async () => assert.deepEqual(await portsInUse(), [], 'npm run dev\'s ports were taken before the tests began'));
 
   // SIGINT (Ctrl-C) is tested while the stack is still starting, below: the harder moment.
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
@@ -96,7 +95,6 @@ async function untilOfflineIsStarting(run: DevRun): Promise<void> {
 }
 
 async function devScriptPid(run: DevRun): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');

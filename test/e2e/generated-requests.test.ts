@@ -20,6 +20,9 @@ import { forgedToken, send, WrittenState, type Tokens } from '../support/generat
 const seed = Number(process.env.FUZZ_SEED ?? 20_261_207);
 const runs = Number(process.env.FUZZ_RUNS ?? 25);
 const path = process.env.FUZZ_PATH;
+for (const [name, value] of [['FUZZ_SEED', seed], ['FUZZ_RUNS', runs]] as const) {
+  if (!Number.isSafeInteger(value) || (name === 'FUZZ_RUNS' && value < 1)) throw new Error(`${name} must be a whole number, not "${process.env[name]}"`);
+}
 const startedAt = new Date();
 const state = new WrittenState();
 const tokens = {} as Tokens;

@@ -20,7 +20,8 @@ function pointer(...segments: string[]): string {
   return segments.map((s) => s.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 }
 
-function resolveRef(node: Json): Json {
+/** Follows `$ref`s (JSON pointers into openapi.yaml) to the node they name. */
+export function resolveRef(node: Json): Json {
   let current = node;
   while (typeof current.$ref === 'string') {
     const parts = current.$ref.replace('#/', '').split('/').map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));

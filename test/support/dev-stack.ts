@@ -4,7 +4,7 @@
  * tests then check is what the next `npm run dev` needs: every port free and no process of the run left.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { isAlive } from '../../scripts/local/process-alive.js';
@@ -105,7 +105,6 @@ export async function portsInUse(): Promise<number[]> {
 
 /** Pids of processes whose command line names this run (its state dir, or serverless offline on its port). */
 export async function processesOf(run: DevRun): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
   const found: string[] = [];
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;

@@ -6,7 +6,8 @@
  */
 import fc, { type Arbitrary } from 'fast-check';
 import spec from '../../../functions/shared/generated/openapi.json' with { type: 'json' };
-import { hostileValue, HOSTILE_STRINGS, objectShape, resolve, validValue, type Schema } from './schema-values.js';
+import { resolveRef } from '../contract.js';
+import { hostileValue, HOSTILE_STRINGS, objectShape, validValue, type Schema } from './schema-values.js';
 
 export interface Operation {
   method: string;
@@ -51,11 +52,11 @@ export function operations(): Operation[] {
     for (const [method, operation] of Object.entries(item)) {
       if (!operation.responses) continue;
       const security = (operation.security as unknown[] | undefined) ?? globalSecurity;
-      const content = (resolve((operation.requestBody as Schema | undefined) ?? {}).content as Record<string, Schema> | undefined) ?? {};
+      const content = (resolveRef((operation.requestBody as Schema | undefined) ?? {}).content as Record<string, Schema> | undefined) ?? {};
       found.push({
         method: method.toUpperCase(),
         template,
-        parameters: [...((item.parameters as unknown as Schema[] | undefined) ?? []), ...((operation.parameters as Schema[] | undefined) ?? [])].map(resolve),
+        parameters: [...((item.parameters as unknown as Schema[] | undefined) ?? []), ...((operation.parameters as Schema[] | undefined) ?? [])].map(resolveRef),
         body: content['application/json']?.schema as Schema | undefined,
         secured: security.length > 0,
       });
@@ -111,7 +112,7 @@ const notUtf8: Arbitrary<Body> = fc
   .map((bytes) => ({ kind: 'bytes', base64: Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(bytes), Buffer.from('"}')]).toString('base64') }));
 
 function parameterValue(parameter: Schema, known: KnownIds): Arbitrary<string> {
-  const schema = resolve((parameter.schema as Schema | undefined) ?? {});
+  const schema = resolveRef((parameter.schema as Schema | undefined) ?? {});
   const ids = parameter.in === 'path' ? [...known.patient, ...known.user, ...known.outbox] : [];
   // An empty or dot segment addresses another route (/api/users/ is /api/users), which has requests of its own.
   const sameRoute = (value: string) => parameter.in !== 'path' || !['', '.', '..'].includes(value);

@@ -4,23 +4,13 @@
  * text). The test of generated requests builds its requests from both.
  */
 import fc, { type Arbitrary } from 'fast-check';
-import spec from '../../../functions/shared/generated/openapi.json' with { type: 'json' };
-
+import { resolveRef } from '../contract.js';
 export type Schema = Record<string, unknown>;
-
-export function resolve(schema: Schema): Schema {
-  let current = schema;
-  while (typeof current.$ref === 'string') {
-    const parts = current.$ref.replace('#/', '').split('/');
-    current = parts.reduce<Schema>((node, part) => node[part] as Schema, spec as unknown as Schema);
-  }
-  return current;
-}
 
 /** Properties and required names of an object schema, with allOf merged (PatientCreate is an allOf). */
 export function objectShape(schema: Schema): { properties: Record<string, Schema>; required: string[] } {
-  const resolved = resolve(schema);
-  const parts = [resolved, ...((resolved.allOf as Schema[] | undefined) ?? []).map(resolve)];
+  const resolved = resolveRef(schema);
+  const parts = [resolved, ...((resolved.allOf as Schema[] | undefined) ?? []).map(resolveRef)];
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
   for (const part of parts) {
@@ -60,7 +50,7 @@ function stringValue(schema: Schema): Arbitrary<string> {
 
 /** Values valid against `schema`. */
 export function validValue(schema: Schema): Arbitrary<unknown> {
-  const resolved = resolve(schema);
+  const resolved = resolveRef(schema);
   if (Array.isArray(resolved.enum)) return fc.constantFrom(...(resolved.enum as unknown[]));
   if ('const' in resolved) return fc.constant(resolved.const);
   if (Array.isArray(resolved.oneOf)) return fc.oneof(...(resolved.oneOf as Schema[]).map(validValue));
