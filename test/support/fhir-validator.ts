@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { runQuietly } from '../../scripts/kafka/install.js';
 
@@ -92,8 +92,11 @@ export async function ensureFhirValidatorBuilt(): Promise<{ libsDir: string; cla
     });
   });
   const classesDir = join(versionDir, 'classes');
-  await buildOnce(classesDir, sourceHash.digest('hex'), (staging) =>
-    runQuietly('javac', ['-d', staging, '-cp', join(libsDir, '*'), ...sources.map((source) => join(sourceDir, source))]));
+  await buildOnce(classesDir, sourceHash.digest('hex'), async (staging) => {
+    await runQuietly('javac', ['-d', staging, '-cp', join(libsDir, '*'), ...sources.map((source) => join(sourceDir, source))]).catch((error: Error) => {
+      throw new Error(`Could not compile the FHIR validator (test/fhir-validator/src; needs a JDK 17 for javac, e.g. openjdk-17-jdk-headless):\n${error.message}`);
+    });
+  });
   return { libsDir, classesDir };
 }
 
@@ -121,4 +124,16 @@ async function buildOnce(dir: string, stamp: string, build: (staging: string) =>
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+// `npm run fhir:validate -- <folder>`: the results as JSON; exit 1 when a file has an error or fatal message.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const folder = process.argv[2];
+  if (!folder) {
+    console.error('usage: npm run fhir:validate -- <folder of *.json FHIR R4 resources>');
+    process.exit(2);
+  }
+  const results = await validateFhirResources(folder);
+  console.log(JSON.stringify(results, null, 2));
+  process.exitCode = results.some((result) => errorsOf(result).length > 0) ? 1 : 0;
 }
