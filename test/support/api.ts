@@ -3,6 +3,7 @@
  * remembers the personal data, passwords and tokens it sends and receives (sent-values.ts), for the log scan.
  */
 import { assertMatchesContract, type ApiResponse } from './contract.js';
+import { recordFhirOutput } from './fhir-outputs.js';
 import { redactSecrets } from './redact.js';
 import { rememberSent, rememberSentFields, rememberSetCookie } from './sent-values.js';
 
@@ -35,6 +36,8 @@ export async function call(method: string, path: string, options: RequestOptions
   let parsed: unknown = undefined;
   if (/json/.test(response.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
   rememberTokensOf(parsed);
+  // Every FHIR answer is kept for the HL7 validator (test/e2e/zz-fhir-validation.test.ts), whichever test asked.
+  if (/fhir\+json/.test(response.headers.get('content-type') ?? '') && text) recordFhirOutput(parsed ?? text, `${method} ${path}`);
   rememberSetCookie(response.headers.get('set-cookie'));
   const result = { status: response.status, headers: response.headers, body: parsed, text };
   if (options.contract) assertMatchesContract(result, method, options.contract);

@@ -1,7 +1,8 @@
 /**
  * Every FHIR resource the end-to-end tests receive (Patient, Bundle, OperationOutcome, CapabilityStatement), kept
  * so that test/e2e/zz-fhir-validation.test.ts, after the FHIR test files, can have the HL7 validator judge them all
- * in one run. Each test file runs in a process of its own: each resource is written to a file of its own in the
+ * in one run. api.ts's `call` records each `application/fhir+json` answer itself; a test that reads FHIR some
+ * other way (its own fetch) records what it received with recordFhirOutput. Each test file runs in a process of its own: each resource is written to a file of its own in the
  * stack's folder (TEST_STACK_DIR/fhir-outputs), named by process, a counter and the label.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
