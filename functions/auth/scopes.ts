@@ -23,3 +23,12 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/**
+ * What our own scopes grant in SMART on FHIR v2 terms: permission letters (c r u d s) on Patient. The one mapping
+ * between the two vocabularies; functions/fhir/smart-scopes.ts reads it.
+ */
+export const SMART_EQUIVALENTS: Readonly<Partial<Record<Scope, { resourceType: 'Patient'; permissions: string }>>> = {
+  [SCOPES.patientsRead]: { resourceType: 'Patient', permissions: 'rs' },
+  [SCOPES.patientsWrite]: { resourceType: 'Patient', permissions: 'cud' },
+};
