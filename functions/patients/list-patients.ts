@@ -15,6 +15,7 @@ export const handler = httpRoute({ scopes: [SCOPES.patientsRead] }, async (event
   const page = await listPatients(db(), caller, {
     name: query.name as string | undefined,
     email: query.email as string | undefined,
+    mrn: query.mrn as string | undefined,
     birthdate: query.birthdate as string | undefined,
     cursor: query.cursor as string | undefined,
     limit: (query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE,

@@ -1,53 +1,129 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
+export const GENDERS = ['male', 'female', 'other', 'unknown'] as const;
+/** FHIR's administrative gender. */
+export type Gender = (typeof GENDERS)[number];
+
+/** An identifier another system gave the patient (a lab's id, a national id); `system` absent when it has none. */
+export interface Identifier {
+  system?: string;
+  value: string;
+}
+
 export interface PatientTable {
   id: Generated<string>;
   seq: ColumnType<number, never, never>;
+  /** Medical record number, assigned on insert from a sequence (`MRN-000123`); never reused. */
+  mrn: ColumnType<string, never, never>;
+  /** The display name. */
   name: string;
+  family: string | null;
+  given: string[];
+  gender: Gender | null;
+  phone: string | null;
   email: string;
   address: string;
   /** 'YYYY-MM-DD' */
   date_of_birth: string;
   /** 'YYYY-MM-DD' */
   registered_date: string;
+  /** External identifiers as the record states them (indexed, with the MRN, in patient_identifiers). */
+  identifiers: ColumnType<Identifier[], string, string>;
   version: Generated<number>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
   deleted_at: ColumnType<Date | null, never, Date>;
+  // Generated columns the name, family and phone searches use.
+  family_folded: ColumnType<string | null, never, never>;
+  name_words_folded: ColumnType<string, never, never>;
+  phone_digits: ColumnType<string | null, never, never>;
+}
+
+/** (system, value) pairs of live patients (MRN included): unique among live patients. */
+export interface PatientIdentifierTable {
+  patient_id: string;
+  /** '' for an identifier without a system. */
+  system: string;
+  value: string;
+  live: Generated<boolean>;
+}
+
+export type VersionAction = 'create' | 'update' | 'delete' | 'migrate';
+
+/** Every version of every record as it was written, the current one included. */
+export interface PatientVersionTable {
+  patient_id: string;
+  version: number;
+  recorded_at: Generated<Date>;
+  actor_sub: string;
+  action: VersionAction;
+  /** The patients row of that version (to_jsonb, without seq and the generated search columns). */
+  record: ColumnType<PatientRecordJson, string, never>;
 }
 
 export type PatientRow = Selectable<PatientTable>;
 
+/** A patients row as stored in patient_versions.record (JSON: dates and timestamps as text). */
+export type PatientRecordJson = Omit<PatientRow, 'seq' | 'created_at' | 'updated_at' | 'deleted_at' | 'family_folded' | 'name_words_folded' | 'phone_digits'> & {
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+};
+
 /** The patient as the API shows it (openapi.yaml `Patient`). */
 export interface Patient {
   id: string;
+  mrn: string;
   name: string;
+  familyName: string | null;
+  givenNames: string[];
+  gender: Gender | null;
+  phone: string | null;
   email: string;
   address: string;
   dateOfBirth: string;
   registeredDate: string;
+  identifiers: Identifier[];
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
 
+/** A record as a client writes it. Absent structured fields: see patients.service.ts `completeInput`. */
 export interface PatientInput {
   name: string;
+  familyName?: string | null;
+  givenNames?: string[];
+  gender?: Gender | null;
+  phone?: string | null;
   email: string;
   address: string;
   dateOfBirth: string;
   registeredDate?: string;
+  identifiers?: Identifier[];
 }
 
-export function toPatient(row: PatientRow): Patient {
+/** Every field of a record, as the service writes it. */
+export type PatientValues = Required<Omit<PatientInput, 'registeredDate'>> & { registeredDate: string };
+
+export function toPatient(row: PatientRow | PatientRecordJson): Patient {
+  const timestamp = (value: Date | string) => (typeof value === 'string' ? new Date(value) : value).toISOString();
   return {
     id: row.id,
+    mrn: row.mrn,
     name: row.name,
+    familyName: row.family,
+    givenNames: row.given,
+    gender: row.gender,
+    phone: row.phone,
     email: row.email,
     address: row.address,
     dateOfBirth: row.date_of_birth,
     registeredDate: row.registered_date,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    identifiers: row.identifiers,
+    version: row.version,
+    createdAt: timestamp(row.created_at),
+    updatedAt: timestamp(row.updated_at),
   };
 }
 

@@ -1,11 +1,11 @@
 /** SQL for patient records. Only live (not soft-deleted) rows are visible. Takes a Kysely or a Transaction. */
-import { sql, type Expression, type Kysely, type QueryCreator, type Transaction, type UpdateQueryBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type Transaction } from 'kysely';
 import { auditRows } from '../audit/audit.repository.js';
 import type { AuditAction, AuditEntry } from '../audit/audit.table.js';
 import { outboxRows } from '../outbox/outbox.repository.js';
 import type { OutboxMessage } from '../outbox/outbox.table.js';
 import type { Database } from '../shared/db.schema.js';
-import type { PatientInput } from './patient.table.js';
+import type { Identifier, PatientRow, PatientValues } from './patient.table.js';
 import { reusableQuery } from '../shared/reusable-query.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -16,35 +16,134 @@ export interface ChangeRecords {
   messages: OutboxMessage[];
 }
 
+/** What a write needs beside its values: who writes (the version's author) and the MRN's identifier system. */
+export interface WriteContext {
+  actor: string;
+  mrnSystem: string;
+}
+
+/** The (system, value) pairs of external identifiers as two parallel arrays ('' for no system), for unnest. */
+function identifierColumns(identifiers: readonly Identifier[]) {
+  return { systems: identifiers.map((i) => i.system ?? ''), values: identifiers.map((i) => i.value) };
+}
+
+/** The columns of a patients row written as a version record (without seq and the generated search columns). */
+const versionRecord = (row: string) => sql.raw(`to_jsonb(${row}) - 'seq' - 'family_folded' - 'name_words_folded' - 'phone_digits'`);
+
+function patientColumns(values: PatientValues) {
+  return {
+    name: values.name,
+    family: values.familyName,
+    given: values.givenNames,
+    gender: values.gender,
+    phone: values.phone,
+    email: values.email,
+    address: values.address,
+    date_of_birth: values.dateOfBirth,
+    identifiers: JSON.stringify(values.identifiers),
+  };
+}
+
 /**
- * Inserts a patient (version 1, under the id given) with its audit record and outbox messages in one
- * statement: all of it or nothing, in one round trip.
+ * Inserts a patient (version 1, under the id given; the MRN from its sequence) with its identifiers, its first
+ * version, its audit record and its outbox messages in one statement: all of it or nothing, in one round trip.
  */
-export function insertPatient(db: Db, id: string, input: Required<PatientInput>, records: ChangeRecords) {
+export function insertPatient(db: Db, id: string, values: PatientValues, context: WriteContext, records: ChangeRecords) {
+  const { systems, values: identifierValues } = identifierColumns(values.identifiers);
   return db
+    .with('inserted', (qc) => qc.insertInto('patients').values({ id, ...patientColumns(values), registered_date: values.registeredDate, version: 1 }).returningAll())
+    .with('identified', (qc) =>
+      qc
+        .insertInto('patient_identifiers')
+        .columns(['patient_id', 'system', 'value'])
+        .expression(
+          sql`select id, ${context.mrnSystem}::text, mrn from inserted
+              union all select inserted.id, x.system, x.value from inserted, unnest(${systems}::text[], ${identifierValues}::text[]) as x(system, value)`,
+        ),
+    )
+    .with('versioned', (qc) =>
+      qc
+        .insertInto('patient_versions')
+        .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
+        .expression(sql`select id, version, ${context.actor}::text, 'create', ${versionRecord('inserted')} from inserted`),
+    )
     .with('audited', (qb) => qb.insertInto('audit_events').values(auditRows([records.audit])))
     .with('queued', (qb) => qb.insertInto('outbox').values(outboxRows(records.messages)))
-    .insertInto('patients')
-    .values({
-      id,
-      name: input.name,
-      email: input.email,
-      address: input.address,
-      date_of_birth: input.dateOfBirth,
-      registered_date: input.registeredDate,
-      version: 1,
-    })
-    .returningAll()
+    .selectFrom('inserted')
+    .selectAll()
     .executeTakeFirstOrThrow();
 }
 
-/** A change's audit record and outbox messages in one statement, within the change's transaction. */
-export async function recordChange(trx: Transaction<Database>, records: ChangeRecords): Promise<void> {
-  await trx
+/** A live patient, locked until the transaction ends: the version a change is checked against cannot move. */
+export function lockLivePatient(trx: Transaction<Database>, id: string) {
+  return trx.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+}
+
+/**
+ * Writes the next version of a locked live patient (`before`), with its identifier changes, its version record,
+ * its audit record and its outbox messages, in one statement. The MRN and the registered date never change.
+ */
+export function updateLockedPatient(trx: Transaction<Database>, before: PatientRow, values: PatientValues, context: WriteContext, records: ChangeRecords) {
+  const key = (i: Identifier) => `${i.system ?? ''}\n${i.value}`;
+  const kept = new Set(values.identifiers.map(key));
+  const had = new Set(before.identifiers.map(key));
+  const removed = identifierColumns(before.identifiers.filter((i) => !kept.has(key(i))));
+  const added = identifierColumns(values.identifiers.filter((i) => !had.has(key(i))));
+  return trx
+    .with('changed', (qc) =>
+      qc
+        .updateTable('patients')
+        .set({ ...patientColumns(values), updated_at: sql<Date>`now()`, version: before.version + 1 })
+        .where('id', '=', before.id)
+        .returningAll(),
+    )
+    .with('unlisted', (qc) =>
+      qc
+        .deleteFrom('patient_identifiers')
+        .where('patient_id', '=', before.id)
+        .where(sql<boolean>`(system, value) in (select * from unnest(${removed.systems}::text[], ${removed.values}::text[]))`),
+    )
+    .with('listed', (qc) =>
+      qc
+        .insertInto('patient_identifiers')
+        .columns(['patient_id', 'system', 'value'])
+        .expression(sql`select ${before.id}::uuid, x.system, x.value from unnest(${added.systems}::text[], ${added.values}::text[]) as x(system, value)`),
+    )
+    .with('versioned', (qc) =>
+      qc
+        .insertInto('patient_versions')
+        .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
+        .expression(sql`select id, version, ${context.actor}::text, 'update', ${versionRecord('changed')} from changed`),
+    )
     .with('audited', (qb) => qb.insertInto('audit_events').values(auditRows([records.audit])))
-    .insertInto('outbox')
-    .values(outboxRows(records.messages))
-    .execute();
+    .with('queued', (qb) => qb.insertInto('outbox').values(outboxRows(records.messages)))
+    .selectFrom('changed')
+    .selectAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Soft-deletes a locked live patient: its identifiers may then be reused; its last version records the deletion. */
+export function softDeleteLockedPatient(trx: Transaction<Database>, before: PatientRow, context: WriteContext, records: ChangeRecords) {
+  return trx
+    .with('changed', (qc) =>
+      qc
+        .updateTable('patients')
+        .set({ deleted_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, version: before.version + 1 })
+        .where('id', '=', before.id)
+        .returningAll(),
+    )
+    .with('unlisted', (qc) => qc.updateTable('patient_identifiers').set({ live: false }).where('patient_id', '=', before.id))
+    .with('versioned', (qc) =>
+      qc
+        .insertInto('patient_versions')
+        .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
+        .expression(sql`select id, version, ${context.actor}::text, 'delete', ${versionRecord('changed')} from changed`),
+    )
+    .with('audited', (qb) => qb.insertInto('audit_events').values(auditRows([records.audit])))
+    .with('queued', (qb) => qb.insertInto('outbox').values(outboxRows(records.messages)))
+    .selectFrom('changed')
+    .select(['id', 'version'])
+    .executeTakeFirstOrThrow();
 }
 
 /** The versions an `If-Match` header accepts (at least one), or `'any'`. */
@@ -58,7 +157,7 @@ export interface ReadAudit {
 }
 
 /** The audit_events columns of a successful read of the patient `patientId`. */
-function auditedRead(patientId: Expression<string>, audit: ReadAudit) {
+export function auditedRead(patientId: Expression<string>, audit: ReadAudit) {
   return [
     sql<string>`${audit.actor}::text`.as('actor_sub'),
     sql<AuditAction>`${audit.action}::text`.as('action'),
@@ -68,7 +167,7 @@ function auditedRead(patientId: Expression<string>, audit: ReadAudit) {
   ];
 }
 
-const AUDIT_COLUMNS = ['actor_sub', 'action', 'patient_id', 'outcome', 'request_id'] as const;
+export const AUDIT_COLUMNS = ['actor_sub', 'action', 'patient_id', 'outcome', 'request_id'] as const;
 
 const liveRead = reusableQuery('readLivePatient', (db, { id, actor, action, requestId }: { id: string; actor: string; action: ReadAudit['action']; requestId: string }) =>
   db
@@ -93,132 +192,22 @@ export function findLivePatient(db: Db, id: string) {
   return db.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-function patientUpdate(qc: QueryCreator<Database>, id: string, input: PatientInput, accepted: AcceptedVersions) {
-  const query = qc
-    .updateTable('patients')
-    .set((eb) => ({
-      name: input.name,
-      email: input.email,
-      address: input.address,
-      date_of_birth: input.dateOfBirth,
-      updated_at: sql<Date>`now()`,
-      version: eb('version', '+', 1),
-    }))
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null);
-  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returningAll();
+/** A patient whatever its state (a deleted one too): FHIR answers 410 Gone for a deleted record, 404 for none. */
+export function findPatient(db: Db, id: string) {
+  return db.selectFrom('patients').select(['id', 'version', 'deleted_at']).where('id', '=', id).executeTakeFirst();
 }
 
-function patientSoftDelete(qc: QueryCreator<Database>, id: string, accepted: AcceptedVersions) {
-  const query = qc
-    .updateTable('patients')
-    .set((eb) => ({ deleted_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, version: eb('version', '+', 1) }))
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null);
-  return (accepted === 'any' ? query : query.where('version', 'in', accepted)).returning(['id', 'version']);
-}
-
-/** Updates a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
-export function updatePatient(db: Db, id: string, input: PatientInput, accepted: AcceptedVersions) {
-  return patientUpdate(db, id, input, accepted).executeTakeFirst();
-}
-
-/** Soft-deletes a live patient whose version is accepted; `undefined` when there is none (missing, or changed meanwhile). */
-export function softDeletePatient(db: Db, id: string, accepted: AcceptedVersions) {
-  return patientSoftDelete(db, id, accepted).executeTakeFirst();
-}
-
-/** What a change of one known version leaves beside itself: its audit record and its one outbox message. */
-export interface VersionChangeRecords {
-  audit: AuditEntry;
-  message: OutboxMessage;
-}
-
-/** The values of a change's audit record and outbox message; the patient's id is the changed row's. */
-interface RecordValues {
-  [key: string]: string | number | Uint8Array;
-  actor: string;
-  action: string;
-  outcome: string;
-  requestId: string;
-  eventId: string;
-  destination: string;
-  payload: Uint8Array;
-}
-
-const recordValues = ({ audit, message }: VersionChangeRecords): RecordValues => ({
-  actor: audit.actor,
-  action: audit.action,
-  outcome: audit.outcome,
-  requestId: audit.requestId,
-  eventId: message.eventId,
-  destination: message.destination,
-  payload: message.payload,
-});
-
-/** The audit_events and outbox columns of a change's records, selected once per changed row. */
-function changeRecordColumns(patientId: Expression<string>, values: RecordValues) {
-  return {
-    audit: [
-      sql<string>`${values.actor}::text`.as('actor_sub'),
-      sql<AuditAction>`${values.action}::text`.as('action'),
-      sql<string>`${patientId}`.as('patient_id'),
-      sql<AuditEntry['outcome']>`${values.outcome}::text`.as('outcome'),
-      sql<string>`${values.requestId}::text`.as('request_id'),
-    ],
-    outbox: [
-      sql<string>`${values.eventId}::uuid`.as('event_id'),
-      sql<OutboxMessage['destination']>`${values.destination}::text`.as('destination'),
-      sql<string>`${patientId}`.as('aggregate_id'),
-      sql<Buffer>`${values.payload}::bytea`.as('payload'),
-    ],
-  };
-}
-
-const OUTBOX_COLUMNS = ['event_id', 'destination', 'aggregate_id', 'payload'] as const;
-
-/**
- * A change of one patient (`changed`: an UPDATE … RETURNING) with its audit record and outbox message, in one
- * statement (one round trip, all of it or nothing): the caller knows the version the change makes, so its
- * message is encoded first. No row when nothing changed.
- */
-function changeWithRecords<R extends { id: string }>(db: Db, changed: (qc: QueryCreator<Database>) => UpdateQueryBuilder<Database, 'patients', 'patients', R>, values: RecordValues) {
-  return db
-    .with('changed', changed)
-    .with('audited', (qb) =>
-      qb.insertInto('audit_events').columns(AUDIT_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), values).audit)),
-    )
-    .with('queued', (qb) =>
-      qb.insertInto('outbox').columns(OUTBOX_COLUMNS).expression((eb) => eb.selectFrom('changed').select((inner) => changeRecordColumns(inner.ref('changed.id'), values).outbox)),
-    )
-    .selectFrom('changed')
-    .selectAll();
-}
-
-type UpdateValues = RecordValues & { id: string; version: number; name: string; email: string; address: string; dateOfBirth: string };
-
-const updateAtVersion = reusableQuery('updatePatientAtVersion', (db, values: UpdateValues) => changeWithRecords(db, (qb) => patientUpdate(qb, values.id, values, [values.version]), values));
-
-/** Updates a live patient at exactly `version`, with its records, in one statement; `undefined` when there is none at that version. */
-export async function updatePatientAtVersion(db: Db, id: string, input: PatientInput, version: number, records: VersionChangeRecords) {
-  const { name, email, address, dateOfBirth } = input;
-  const { rows } = await updateAtVersion(db, { id, version, name, email, address, dateOfBirth, ...recordValues(records) });
-  return rows[0];
-}
-
-const softDeleteAtVersion = reusableQuery('softDeletePatientAtVersion', (db, values: RecordValues & { id: string; version: number }) =>
-  changeWithRecords(db, (qb) => patientSoftDelete(qb, values.id, [values.version]), values),
-);
-
-/** Soft-deletes a live patient at exactly `version`, with its records, in one statement; `undefined` when there is none at that version. */
-export async function softDeletePatientAtVersion(db: Db, id: string, version: number, records: VersionChangeRecords) {
-  const { rows } = await softDeleteAtVersion(db, { id, version, ...recordValues(records) });
-  return rows[0];
+/** One version of a patient's record, or all of them newest first. */
+export function patientVersions(db: Db, id: string, version?: number) {
+  let query = db.selectFrom('patient_versions').selectAll().where('patient_id', '=', id);
+  if (version !== undefined) query = query.where('version', '=', version);
+  return query.orderBy('version', 'desc').execute();
 }
 
 export interface PatientSearch {
   name?: string;
   email?: string;
+  mrn?: string;
   birthdate?: string;
   /** Return rows after this position (exclusive). */
   afterSeq?: number;
@@ -235,6 +224,7 @@ export function searchPatients(db: Db, search: PatientSearch, audit: ReadAudit &
       let query = qb.selectFrom('patients').selectAll().where('deleted_at', 'is', null);
       if (search.name) query = query.where('name', 'ilike', `%${escapeLike(search.name)}%`);
       if (search.email) query = query.where(sql<string>`lower(email)`, '=', search.email.toLowerCase());
+      if (search.mrn) query = query.where('mrn', '=', search.mrn.toUpperCase());
       if (search.birthdate) query = query.where('date_of_birth', '=', search.birthdate);
       if (search.afterSeq !== undefined) query = query.where('seq', '>', search.afterSeq);
       return query.orderBy('seq').limit(search.limit);

@@ -6,11 +6,15 @@ import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { AuditAction, AuditOutcome } from '../audit/audit.table.js';
 import type { Database } from '../shared/db.schema.js';
-import { conflict, notFound, preconditionFailed, validationFailed, type FieldError } from '../shared/errors.js';
+import { AppError, conflict, notFound, preconditionFailed, validationFailed, type FieldError } from '../shared/errors.js';
+import { config } from '../shared/config.js';
 import { randomUUID } from 'node:crypto';
-import { etagOf, toPatient, type Patient, type PatientInput, type PatientRow } from './patient.table.js';
+import { etagOf, toPatient, type Identifier, type Patient, type PatientInput, type PatientRow, type PatientValues, type VersionAction } from './patient.table.js';
 import { billingAccountMessage, patientEventMessage } from './patient-messages.js';
 import * as repo from './patients.repository.js';
+import * as searchRepo from './patient-search.repository.js';
+import type { SearchPosition } from './patient-search.repository.js';
+import type { PatientSearch } from '../fhir/search-params.js';
 import { toAppError } from '../shared/problem.js';
 
 export interface Caller {
@@ -52,27 +56,80 @@ function checkDates(input: PatientInput, today = latestToday()): void {
   if (errors.length > 0) throw validationFailed(errors);
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
+/** The unique index a write violated (PostgreSQL 23505), if that is why it failed. */
+function violatedUniqueIndex(error: unknown): string | undefined {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' ? (constraint ?? '') : undefined;
 }
 
-const emailTaken = () => conflict('email-taken', 'Another patient already uses this email.');
+/** A write refused because a live patient already holds its email or one of its identifiers. */
+function takenBy(error: unknown): never {
+  const index = violatedUniqueIndex(error);
+  if (index === 'patient_identifiers_live_key') throw conflict('identifier-taken', 'Another patient already has one of these identifiers (the same system and value).');
+  if (index !== undefined) throw conflict('email-taken', 'Another patient already uses this email.');
+  throw error;
+}
 
-export async function createPatient(db: Kysely<Database>, caller: Caller, input: Required<PatientInput>): Promise<PatientWithEtag> {
+const context = (caller: Caller) => ({ actor: caller.actor, mrnSystem: config.patients.mrnSystem });
+
+/**
+ * A display name's structured parts when a client sends only the display name (the clients that came before
+ * them): the last word is the family name, the words before it the given names.
+ */
+export function nameParts(name: string): { familyName: string | null; givenNames: string[] } {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  return { familyName: words.at(-1) ?? null, givenNames: words.slice(0, -1) };
+}
+
+/**
+ * Every field of a record from what a client sent: a field it did not send keeps its value (`current`), or
+ * is empty on a new record; the structured name follows a changed display name unless it is sent too.
+ */
+export function completeInput(input: PatientInput, current?: Patient): Omit<PatientValues, 'registeredDate'> {
+  const sentName = input.familyName !== undefined || input.givenNames !== undefined;
+  const derived = sentName || (current && current.name === input.name) ? undefined : nameParts(input.name);
+  return {
+    name: input.name,
+    familyName: input.familyName !== undefined ? input.familyName : (derived?.familyName ?? current?.familyName ?? null),
+    givenNames: input.givenNames ?? derived?.givenNames ?? current?.givenNames ?? [],
+    gender: input.gender !== undefined ? input.gender : (current?.gender ?? null),
+    phone: input.phone !== undefined ? input.phone : (current?.phone ?? null),
+    email: input.email,
+    address: input.address,
+    dateOfBirth: input.dateOfBirth,
+    identifiers: input.identifiers ?? current?.identifiers ?? [],
+  };
+}
+
+/** External identifiers must not claim the system of our own MRNs, nor list one pair twice. */
+function checkIdentifiers(identifiers: readonly Identifier[]): void {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  identifiers.forEach((identifier, index) => {
+    if (identifier.system === config.patients.mrnSystem) errors.push({ field: `/identifiers/${index}/system`, message: 'is the system of the MRNs this system assigns' });
+    const key = `${identifier.system ?? ''}\n${identifier.value}`;
+    if (seen.has(key)) errors.push({ field: `/identifiers/${index}`, message: 'is listed twice' });
+    seen.add(key);
+  });
+  if (errors.length > 0) throw validationFailed(errors);
+}
+
+export async function createPatient(db: Kysely<Database>, caller: Caller, input: PatientInput & { registeredDate: string }): Promise<PatientWithEtag> {
   checkDates(input);
+  const values = { ...completeInput(input), registeredDate: input.registeredDate };
+  checkIdentifiers(values.identifiers);
   return audited(db, caller, 'create', null, async () => {
     // The id is ours, so the messages can be encoded first and everything written in one statement.
     const id = randomUUID();
-    const created = { id, name: input.name, email: input.email, version: 1 };
+    const created = { id, name: values.name, email: values.email, version: 1 };
     try {
-      const row = await repo.insertPatient(db, id, input, {
+      const row = await repo.insertPatient(db, id, values, context(caller), {
         audit: { ...caller, action: 'create', patientId: id, outcome: 'success' },
         messages: [billingAccountMessage(created), patientEventMessage('created', created)],
       });
       return withEtag(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw emailTaken();
-      throw error;
+      return takenBy(error);
     }
   });
 }
@@ -86,55 +143,53 @@ export async function getPatient(
 ): Promise<PatientWithEtag> {
   return audited(db, caller, action, id, async () => {
     const row = await repo.readLivePatient(db, id, { ...caller, action });
-    if (!row) throw notFound('No patient with this id.');
+    if (!row) throw (await repo.findPatient(db, id)) ? gone() : notFound('No patient with this id.');
     return withEtag(row);
   });
 }
 
-/** The versions an `If-Match` header accepts: any for `*` or no header, else those its ETags (`"v<version>"`) name. */
+/**
+ * A deleted patient: our API answers 404 as for any missing record (as it always has); FHIR answers 410 Gone
+ * (functions/fhir/operation-outcome.ts), telling the two apart by this type.
+ */
+export class DeletedPatientError extends AppError {
+  constructor() {
+    super(404, 'not-found', 'Not found', 'No patient with this id.');
+  }
+}
+
+const gone = () => new DeletedPatientError();
+
+/** The versions an `If-Match` header accepts: any for `*` or no header, else those its ETags name (`"v<n>"`, or FHIR's `W/"<n>"`). */
 function acceptedVersions(ifMatch: string | undefined): repo.AcceptedVersions | 'none' {
   if (ifMatch === undefined) return 'any';
   const tags = ifMatch.split(',').map((tag) => tag.trim());
   if (tags.includes('*')) return 'any';
-  const [first, ...rest] = tags.flatMap((tag) => /^"v([1-9]\d{0,8})"$/.exec(tag)?.[1] ?? []).map(Number);
+  const [first, ...rest] = tags.flatMap((tag) => /^(?:"v([1-9]\d{0,8})"|W\/"([1-9]\d{0,8})")$/.exec(tag)?.slice(1).find(Boolean) ?? []).map(Number);
   return first === undefined ? 'none' : [first, ...rest];
 }
 
-/** Why a conditional change changed nothing: no such live patient (404), or not at an accepted version (412). */
-async function unchanged(db: Kysely<Database> | Transaction<Database>, id: string): Promise<never> {
-  if (!(await repo.findLivePatient(db, id))) throw notFound('No patient with this id.');
-  throw preconditionFailed();
+/**
+ * Changes a live patient if `If-Match` accepts its version: the row is locked first, so the version checked is
+ * the version changed, and the change (with its identifiers, version record, audit record and outbox message)
+ * is then one statement.
+ */
+async function changeLive<T>(db: Kysely<Database>, id: string, ifMatch: string | undefined, change: (trx: Transaction<Database>, before: PatientRow) => Promise<T>): Promise<T> {
+  const accepted = acceptedVersions(ifMatch);
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.lockLivePatient(trx, id);
+    if (!before) throw (await repo.findPatient(trx, id)) ? gone() : notFound('No patient with this id.');
+    if (accepted === 'none' || (accepted !== 'any' && !accepted.includes(before.version))) throw preconditionFailed();
+    return change(trx, before);
+  });
 }
 
-/**
- * Changes a live patient if `If-Match` accepts its version, together with the change's audit record and outbox
- * message. When `If-Match` names one version (what clients that read first send), the version the change
- * makes is known, so its message is encoded first and everything is one statement (`atVersion`). Otherwise a
- * transaction: the conditional UPDATE (which waits for and then re-checks a concurrent change), then the
- * records of the version it made.
- */
-async function changeLive<T extends { id: string; version: number }>(
-  db: Kysely<Database>,
-  id: string,
-  ifMatch: string | undefined,
-  recordsOf: (changed: { id: string; version: number }) => repo.VersionChangeRecords,
-  change: {
-    atVersion: (version: number, records: repo.VersionChangeRecords) => Promise<T | undefined>;
-    accepted: (trx: Transaction<Database>, accepted: repo.AcceptedVersions) => Promise<T | undefined>;
-  },
-): Promise<T> {
-  const accepted = acceptedVersions(ifMatch);
-  if (accepted === 'none') return unchanged(db, id);
-  if (accepted !== 'any' && accepted.length === 1) {
-    const [version] = accepted;
-    return (await change.atVersion(version, recordsOf({ id, version: version + 1 }))) ?? unchanged(db, id);
-  }
-  return db.transaction().execute(async (trx) => {
-    const changed = (await change.accepted(trx, accepted)) ?? (await unchanged(trx, id));
-    const { audit, message } = recordsOf(changed);
-    await repo.recordChange(trx, { audit, messages: [message] });
-    return changed;
-  });
+/** An update that restates the MRN or the registered date must restate them as they are: they never change. */
+function checkUnchanged(before: PatientRow, fixed: { mrn?: string; registeredDate?: string }): void {
+  const errors: FieldError[] = [];
+  if (fixed.mrn !== undefined && fixed.mrn !== before.mrn) errors.push({ field: '/mrn', message: 'is assigned by the system and cannot change' });
+  if (fixed.registeredDate !== undefined && fixed.registeredDate !== before.registered_date) errors.push({ field: '/registeredDate', message: 'cannot change' });
+  if (errors.length > 0) throw new AppError(422, 'unchangeable', 'Unprocessable', 'The update changes a field that never changes; see `errors`.', { errors });
 }
 
 export async function updatePatient(
@@ -143,29 +198,59 @@ export async function updatePatient(
   id: string,
   input: PatientInput,
   ifMatch?: string,
+  fixed: { mrn?: string; registeredDate?: string } = {},
 ): Promise<PatientWithEtag> {
   checkDates(input);
+  if (input.identifiers) checkIdentifiers(input.identifiers);
   return audited(db, caller, 'update', id, async () => {
     try {
-      const row = await changeLive(db, id, ifMatch, (changed) => ({ audit: { ...caller, action: 'update', patientId: id, outcome: 'success' }, message: patientEventMessage('updated', changed) }), {
-        atVersion: (version, records) => repo.updatePatientAtVersion(db, id, input, version, records),
-        accepted: (trx, accepted) => repo.updatePatient(trx, id, input, accepted),
+      const row = await changeLive(db, id, ifMatch, (trx, before) => {
+        checkUnchanged(before, fixed);
+        const values = { ...completeInput(input, toPatient(before)), registeredDate: before.registered_date };
+        const changed = { id, version: before.version + 1 };
+        return repo.updateLockedPatient(trx, before, values, context(caller), {
+          audit: { ...caller, action: 'update', patientId: id, outcome: 'success' },
+          messages: [patientEventMessage('updated', changed)],
+        });
       });
       return withEtag(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw emailTaken();
-      throw error;
+      return takenBy(error);
     }
   });
 }
 
 export async function deletePatient(db: Kysely<Database>, caller: Caller, id: string, ifMatch?: string): Promise<void> {
   await audited(db, caller, 'delete', id, () =>
-    changeLive(db, id, ifMatch, (changed) => ({ audit: { ...caller, action: 'delete', patientId: id, outcome: 'success' }, message: patientEventMessage('deleted', changed) }), {
-      atVersion: (version, records) => repo.softDeletePatientAtVersion(db, id, version, records),
-      accepted: (trx, accepted) => repo.softDeletePatient(trx, id, accepted),
-    }),
+    changeLive(db, id, ifMatch, (trx, before) =>
+      repo.softDeleteLockedPatient(trx, before, context(caller), {
+        audit: { ...caller, action: 'delete', patientId: id, outcome: 'success' },
+        messages: [patientEventMessage('deleted', { id, version: before.version + 1 })],
+      }),
+    ),
   );
+}
+
+/** A version of a patient's record as it was written, and what made it. */
+export interface PatientVersion {
+  patient: Patient;
+  action: VersionAction;
+  recordedAt: string;
+  /** Set on the version a deletion made. */
+  deleted: boolean;
+}
+
+/**
+ * One version (`version`) or every version, newest first, of a patient's record, deleted ones included: each
+ * version returned counts as a read of the patient in the audit trail.
+ */
+export async function getPatientVersions(db: Kysely<Database>, caller: Caller, id: string, version?: number): Promise<PatientVersion[]> {
+  return audited(db, caller, 'read', id, async () => {
+    const rows = await repo.patientVersions(db, id, version);
+    if (rows.length === 0) throw notFound(version === undefined ? 'No patient with this id.' : 'No such version of this patient.');
+    await recordAudit(db, [{ ...caller, action: 'read', patientId: id, outcome: 'success' }]);
+    return rows.map((row) => ({ patient: toPatient(row.record), action: row.action, recordedAt: row.recorded_at.toISOString(), deleted: row.record.deleted_at !== null }));
+  });
 }
 
 export interface PatientPage {
@@ -186,7 +271,7 @@ export function decodeCursor(cursor: string): number {
 export async function listPatients(
   db: Kysely<Database>,
   caller: Caller,
-  search: { name?: string; email?: string; birthdate?: string; cursor?: string; limit: number },
+  search: { name?: string; email?: string; mrn?: string; birthdate?: string; cursor?: string; limit: number },
 ): Promise<PatientPage> {
   const afterSeq = search.cursor ? decodeCursor(search.cursor) : undefined;
   // One row more than asked tells whether another page exists. Each listed record counts as read by the
@@ -196,4 +281,26 @@ export async function listPatients(
   const last = page.at(-1);
   if (page.length === 0) await recordAudit(db, [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]);
   return { patients: page.map(toPatient), nextCursor: rows.length > search.limit && last ? encodeCursor(last.seq) : null };
+}
+
+/**
+ * A page of a FHIR search (functions/fhir/search-params.ts): up to `count` live patients after `position`, and the
+ * position of the last one when more follow. Each record returned counts as read; an empty page is recorded once.
+ */
+export async function findPatients(
+  db: Kysely<Database>,
+  caller: Caller,
+  search: PatientSearch,
+  position: SearchPosition | undefined,
+): Promise<{ patients: Patient[]; next: SearchPosition | null }> {
+  const found = await searchRepo.findPatients(db, search, search.count + 1, position, { ...caller, action: 'list', audited: search.count });
+  const page = found.slice(0, search.count);
+  if (page.length === 0) await recordAudit(db, [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]);
+  const next = found.length > search.count ? (page.at(-1)?.position ?? null) : null;
+  return { patients: page.map(({ row }) => toPatient(row)), next };
+}
+
+/** How many live patients a FHIR search matches (reads no record, so none is recorded as read). */
+export function countPatients(db: Kysely<Database>, search: PatientSearch): Promise<number> {
+  return searchRepo.countPatients(db, search);
 }

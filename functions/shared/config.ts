@@ -61,6 +61,13 @@ function load() {
       tls: flag('KAFKA_TLS'),
       tlsCa: process.env.KAFKA_TLS_CA ?? '',
     }),
+    patients: Object.freeze({
+      /**
+       * The identifier system of the medical record numbers this system assigns (FHIR `Identifier.system`). Set it
+       * once, before the first patient: the migration indexes existing MRNs under it (README, "Patient identifiers").
+       */
+      mrnSystem: process.env.MRN_SYSTEM || 'https://patient-management.dev/fhir/sid/mrn',
+    }),
     outbox: Object.freeze({
       relayFunctionName: process.env.OUTBOX_RELAY_FUNCTION ?? '',
       lambdaEndpoint: process.env.LAMBDA_ENDPOINT ?? '',
