@@ -37,7 +37,7 @@ const fail = (status: number, code: 'not-supported' | 'invalid' | 'structure' | 
 /** `_format` and `Accept`: we answer JSON only; a client that will only take XML gets 406. */
 function checkAcceptable(event: HttpEvent): void {
   const format = event.queryStringParameters?._format;
-  const wanted = format ?? header(event, 'accept') ?? '*/*';
+  const wanted = format ?? (header(event, 'accept') || '*/*');
   const acceptsJson = /(^|[,\s])(\*\/\*|application\/\*|application\/(fhir\+)?json|json)\s*($|[,;])/i.test(wanted) || (format !== undefined && /^(json|application\/(fhir\+)?json)$/i.test(format));
   if (!acceptsJson) throw fail(406, 'not-supported', 'This server answers application/fhir+json only (XML is not supported).');
 }
