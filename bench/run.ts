@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: benchmarks, not tests. Starts the whole system on loopback (its own ports and a throwaway
  * state dir, so it can run beside `npm run dev`), measures billing gRPC (issue 3) and the event path (issue 4),
- * prints the summary and writes it to bench/results/latest.md. Bounded: a few minutes. Everything it starts,
+ * FHIR search on a million patients (issue 20), prints the summary and writes it to bench/results/latest.md. Bounded: a few minutes. Everything it starts,
  * it stops, also on Ctrl-C.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -70,7 +70,8 @@ const { billingSection, eventPathSection, machineInfo, problemsOf } = await impo
 const { benchmarkLoad, loadProblems, loadSection, loadSettings } = await import('./load.bench.js');
 const { LOCAL_MAX_CONNECTIONS } = await import('../scripts/local/postgres.js');
 const { functionsSection } = await import('./functions.bench.js');
-// `npm run bench -- load` (or functions, console) runs only the named section(s) and leaves bench/results/latest.md alone.
+const { benchmarkFhirScale, fhirScaleProblems, fhirScaleSection, fhirScaleSettings } = await import('./fhir-scale.bench.js');
+// `npm run bench -- load` (or functions, console, fhir-scale) runs only the named section(s) and leaves bench/results/latest.md alone.
 const only = new Set(process.argv.slice(2));
 // The console section comes last: a missing browser would otherwise throw away the whole run's results.
 if ((only.size === 0 || only.has('console')) && !existsSync(CHROMIUM)) {
@@ -146,7 +147,7 @@ try {
   for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
 
   const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
-  const knownSections = ['load', 'functions', 'console'];
+  const knownSections = ['load', 'functions', 'console', 'fhir-scale'];
   const unknownSections = [...only].filter((name) => !knownSections.includes(name));
   if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: ${knownSections.join(', ')})`);
   // Cold starts first, on a quiet machine: after the load, PostgreSQL's autovacuum and the services' own
@@ -184,6 +185,17 @@ try {
     step('web console (issue 9): JavaScript of the sign-in page, Lighthouse scores');
     const webConsole = await benchmarkConsole(`http://localhost:${ports.http}`, ports.http + 10, path.join(benchDir, 'logs', 'lighthouse'), (line) => console.log(line));
     await finished('console', consoleSection(webConsole), consoleProblems(webConsole));
+  }
+
+  // Last: the million patients it seeds stay in the stack's database and would change what a later section measures.
+  if (only.size === 0 || only.has('fhir-scale')) {
+    step(`FHIR search at scale (issue 20): ${fhirScaleSettings.patients} patients (BENCH_FHIR_PATIENTS), searches at ${fhirScaleSettings.connections} connections`);
+    const fhirScale = await benchmarkFhirScale(
+      { baseUrl: `http://localhost:${ports.http}`, databaseUrl: stack.env.DATABASE_URL!, env: stack.env, workDir: benchDir },
+      stack.env.MRN_SYSTEM || 'https://patient-management.dev/fhir/sid/mrn',
+      (line) => console.log(line),
+    );
+    await finished('fhir-scale', fhirScaleSection(fhirScale), fhirScaleProblems(fhirScale));
   }
 
   step('summary');
