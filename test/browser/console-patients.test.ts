@@ -60,6 +60,23 @@ async function fieldDescriptions(label: string): Promise<string[]> {
   return Promise.all(describedBy.split(' ').filter(Boolean).map(async (id) => (await page.locator(`[id="${id}"]`).textContent()) ?? ''));
 }
 
+/** On the new-patient form: the fields every registration needs. */
+async function fillRequiredFields(fields: { name: string; email: string; address: string; dateOfBirth: string }) {
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(fields.name);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(fields.email);
+  await page.getByRole('textbox', { name: 'Address', exact: true }).fill(fields.address);
+  await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill(fields.dateOfBirth);
+}
+
+/** Adds an identifier row to the form and fills what is given; the row, to look inside. */
+async function addIdentifier(identifier: { system?: string; value?: string }) {
+  await page.getByRole('button', { name: 'Add identifier' }).click();
+  const row = page.getByRole('group', { name: /^Identifier \d+$/ }).last();
+  if (identifier.system !== undefined) await row.getByRole('textbox', { name: 'Identifier system' }).fill(identifier.system);
+  if (identifier.value !== undefined) await row.getByRole('textbox', { name: 'Identifier value' }).fill(identifier.value);
+  return row;
+}
+
 describe('registering a patient', () => {
   test('works with the keyboard alone, from the list to the new record', async () => {
     const fields = newPatient();
@@ -108,10 +125,7 @@ describe('registering a patient', () => {
     await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('1976-12-09');
     await page.getByRole('combobox', { name: 'Gender' }).selectOption({ label: 'Female' });
     await page.getByRole('textbox', { name: 'Phone', exact: true }).fill('+44 20 7946 0001');
-    await page.getByRole('button', { name: 'Add identifier' }).click();
-    const row = page.getByRole('group', { name: 'Identifier 1' });
-    await row.getByRole('textbox', { name: 'Identifier system' }).fill('urn:example:clinic');
-    await row.getByRole('textbox', { name: 'Identifier value' }).fill(`G-${unique}`);
+    await addIdentifier({ system: 'urn:example:clinic', value: `G-${unique}` });
     await page.getByRole('button', { name: 'Save' }).click();
 
     await page.getByRole('heading', { name: `Grace Ann Hopper${unique}`, level: 1 }).waitFor();
@@ -128,12 +142,8 @@ describe('registering a patient', () => {
 
   test('an error inside an identifier row appears on its field', async () => {
     await page.goto('/patients/new');
-    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Someone Valid');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`row.${Date.now().toString(36)}@example.org`);
-    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Street');
-    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('1985-06-15');
-    await page.getByRole('button', { name: 'Add identifier' }).click();
-    await page.getByRole('group', { name: 'Identifier 1' }).getByRole('textbox', { name: 'Identifier system' }).fill('urn:example:clinic');
+    await fillRequiredFields(newPatient());
+    await addIdentifier({ system: 'urn:example:clinic' });
     await page.getByRole('button', { name: 'Save' }).click();
     const [message] = await fieldDescriptions('Identifier value');
     assert.ok(message, 'the empty identifier value has no message');
@@ -143,10 +153,7 @@ describe('registering a patient', () => {
 
   test('field errors from the API appear on the fields they name', async () => {
     await page.goto('/patients/new');
-    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Someone Valid');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('not-an-email');
-    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Street');
-    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('15/06/1985');
+    await fillRequiredFields({ name: 'Someone Valid', email: 'not-an-email', address: '1 Street', dateOfBirth: '15/06/1985' });
     await page.getByRole('button', { name: 'Save' }).click();
     assert.deepEqual(await fieldDescriptions('Email'), ['must be a valid email']);
     assert.deepEqual(await fieldDescriptions('Date of birth'), ['is not valid: Calendar date, YYYY-MM-DD.', 'YYYY-MM-DD']);
@@ -156,27 +163,18 @@ describe('registering a patient', () => {
   test('a taken email (409) is shown on the email field', async () => {
     const existing = await registerThroughApi();
     await page.goto('/patients/new');
-    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Second Person');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(existing.email);
-    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('2 Street');
-    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('1990-01-01');
+    await fillRequiredFields(newPatient({ email: existing.email }));
     await page.getByRole('button', { name: 'Save' }).click();
     assert.deepEqual(await fieldDescriptions('Email'), ['Another patient already uses this email.']);
     assert.match(page.url(), /\/patients\/new$/);
   });
 
-  test("an identifier another patient has (409) is said so at the identifiers, not on the email", async () => {
+  test('an identifier another patient has (409) is said so at the identifiers, not on the email', async () => {
     const identifier = { system: 'urn:example:clinic', value: `T-${Date.now().toString(36)}` };
     await registerThroughApi({ identifiers: [identifier] });
     await page.goto('/patients/new');
-    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Third Person');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`third.${Date.now().toString(36)}@example.org`);
-    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('3 Street');
-    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('1990-01-01');
-    await page.getByRole('button', { name: 'Add identifier' }).click();
-    const row = page.getByRole('group', { name: 'Identifier 1' });
-    await row.getByRole('textbox', { name: 'Identifier system' }).fill(identifier.system);
-    await row.getByRole('textbox', { name: 'Identifier value' }).fill(identifier.value);
+    await fillRequiredFields(newPatient());
+    await addIdentifier(identifier);
     await page.getByRole('button', { name: 'Save' }).click();
     const identifiers = page.getByRole('group', { name: 'External identifiers' });
     await identifiers.getByText('Another patient already has one of these identifiers', { exact: false }).waitFor();
