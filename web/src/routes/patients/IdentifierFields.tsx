@@ -1,7 +1,7 @@
 /**
  * The patient's external identifiers: rows of a system and a value, added and removed with real buttons. Each row
- * is a group named "Identifier N", so its two fields and its Remove button say which row they are in; focus goes
- * to a new row's first field, and after a removal to "Add identifier".
+ * is a group headed "Identifier N", so its two fields and its Remove button say which row they are in; focus goes
+ * to a new row's first field, and after a removal to "Add identifier". A taken identifier (409) is announced.
  */
 import { Button, Fieldset, Group, Stack, Text, TextInput } from '@mantine/core';
 import type { UseFormReturnType } from '@mantine/form';
@@ -29,14 +29,17 @@ export function IdentifierFields({ form }: { form: UseFormReturnType<PatientForm
           Numbers other systems gave this patient (not the MRN). The system is a URI naming who issued the number; it may be left empty.
         </Text>
         {listError && (
-          <Text id={`${id}-error`} size="sm" c="red.9">
+          <Text id={`${id}-error`} size="sm" c="red.9" role="alert">
             {listError}
           </Text>
         )}
         {identifiers.map((_, index) => {
           const rowError = form.errors[`identifiers.${index}`];
           return (
-            <div key={index} role="group" aria-label={`Identifier ${index + 1}`} aria-describedby={rowError ? `${id}-row-${index}-error` : undefined}>
+            <div key={index} role="group" aria-labelledby={`${id}-row-${index}`} aria-describedby={rowError ? `${id}-row-${index}-error` : undefined}>
+              <Text id={`${id}-row-${index}`} size="sm" fw={600} mb={4}>
+                Identifier {index + 1}
+              </Text>
               <Group align="end" wrap="wrap">
                 <TextInput
                   label="Identifier system"
