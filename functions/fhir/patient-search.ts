@@ -3,6 +3,7 @@
  * paging only through `Bundle.link` `next`, whose opaque `_cursor` holds where the page ended (its sort values
  * and `seq`) and which sort it belongs to. Keyset paging: records created meanwhile neither shift nor repeat a page.
  */
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../shared/db.schema.js';
 import type { Patient } from '../patients/patient.table.js';
@@ -44,6 +45,8 @@ export async function searchPatients(db: Kysely<Database>, caller: patients.Call
   const self = { relation: 'self', url: searchUrl(baseUrl, search, search.cursor) };
   const ignored = search.ignored.length > 0
     ? [{
+        // Every searchset entry needs a fullUrl; an outcome has no home of its own, so it is named by a fresh UUID.
+        fullUrl: `urn:uuid:${randomUUID()}`,
         resource: {
           resourceType: 'OperationOutcome',
           issue: search.ignored.map((name) => ({ severity: 'warning', code: 'not-supported', diagnostics: `The search parameter ${name} is not supported; it was ignored (Prefer: handling=lenient).` })),

@@ -33,7 +33,7 @@ public final class ValidateFhirResources {
    * Extensions under our own domain (e.g. .../StructureDefinition/registered-date) are accepted without a
    * definition; an unknown extension of any other domain, HL7's included, stays an error.
    */
-  static final String OUR_EXTENSION_DOMAIN = "https://patient-management.example/";
+  static final String OUR_EXTENSION_DOMAIN = "https://patient-management.dev/";
 
   public static void main(String[] args) throws Exception {
     if (args.length != 1 || !Files.isDirectory(Path.of(args[0]))) {
