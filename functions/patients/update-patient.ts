@@ -10,9 +10,9 @@ import * as operations from '../shared/operations.js';
 export const handler = httpRoute({ scopes: [SCOPES.patientsWrite], body: operations.updatePatient }, async (event, context) => {
   const { path } = validateParameters(operations.updatePatient, event);
   const caller = { actor: context.actor.sub, requestId: context.requestId };
-  // registeredDate is accepted for symmetry with create but never changed by an update.
-  const { name, email, address, dateOfBirth } = context.body as PatientInput;
-  const input = { name, email, address, dateOfBirth };
+  // registeredDate is accepted for symmetry with create but never changed by an update; the other fields all
+  // pass (one not sent keeps its value: the service decides).
+  const input: PatientInput = { ...(context.body as PatientInput), registeredDate: undefined };
   const { patient, etag } = await updatePatient(db(), caller, path.id as string, input, header(event, 'if-match'));
   await kickOutboxRelay(context.log);
   return json(200, patient, { ETag: etag });

@@ -35,7 +35,17 @@ before(async () => {
   browser = await launchChromium();
   adminToken = (await login()).token;
   await warmUpBillingView(adminToken);
-  const created = await call('POST', '/api/patients', { token: adminToken, body: newPatient({ name: 'Ada Example' }) });
+  // Every field filled, so that the form's optional parts (an identifier row) are checked too.
+  const created = await call('POST', '/api/patients', {
+    token: adminToken,
+    body: newPatient({
+      name: 'Ada Example',
+      gender: 'female',
+      phone: '+44 20 7946 0000',
+      identifiers: [{ system: 'urn:example:pages', value: `pages-${Date.now().toString(36)}` }],
+    }),
+  });
+  assert.equal(created.status, 201, created.text);
   patient = created.body as { id: string; name: string };
   await eventually(async () => {
     const response = await call('GET', `/api/patients/${patient.id}/billing`, { token: adminToken });

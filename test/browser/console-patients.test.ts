@@ -1,7 +1,8 @@
 /**
  * A clinician's journeys in the web console, in Debian's Chromium against the test stack (with the real
- * billing server, which one test stops): keyboard-only registration, search and paging, field errors on their
- * fields, 409 on the email field, 412 with re-apply, deletion, an invoice created once under a double submit and
+ * billing server, which one test stops): keyboard-only registration (adding an identifier row), the structured
+ * name, gender, phone and identifiers registered and corrected, search by MRN and paging, field errors on their
+ * fields (inside identifier rows too), 409 on the email field and on the identifiers, 412 with re-apply, deletion, an invoice created once under a double submit and
  * once when sent again after its answer was lost, and the patient page while billing is down.
  */
 import assert from 'node:assert/strict';
@@ -38,7 +39,7 @@ after(async () => {
   await billing?.stop();
 });
 
-type Patient = { id: string; name: string; email: string };
+type Patient = { id: string; mrn: string; name: string; email: string; identifiers: { system?: string; value: string }[] };
 
 async function registerThroughApi(overrides: Record<string, unknown> = {}): Promise<Patient> {
   const response = await call('POST', '/api/patients', { token: clinician.token, body: newPatient(overrides) });
@@ -59,6 +60,23 @@ async function fieldDescriptions(label: string): Promise<string[]> {
   return Promise.all(describedBy.split(' ').filter(Boolean).map(async (id) => (await page.locator(`[id="${id}"]`).textContent()) ?? ''));
 }
 
+/** On the new-patient form: the fields every registration needs. */
+async function fillRequiredFields(fields: { name: string; email: string; address: string; dateOfBirth: string }) {
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(fields.name);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(fields.email);
+  await page.getByRole('textbox', { name: 'Address', exact: true }).fill(fields.address);
+  await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill(fields.dateOfBirth);
+}
+
+/** Adds an identifier row to the form and fills what is given; the row, to look inside. */
+async function addIdentifier(identifier: { system?: string; value?: string }) {
+  await page.getByRole('button', { name: 'Add identifier' }).click();
+  const row = page.getByRole('group', { name: /^Identifier \d+$/ }).last();
+  if (identifier.system !== undefined) await row.getByRole('textbox', { name: 'Identifier system' }).fill(identifier.system);
+  if (identifier.value !== undefined) await row.getByRole('textbox', { name: 'Identifier value' }).fill(identifier.value);
+  return row;
+}
+
 describe('registering a patient', () => {
   test('works with the keyboard alone, from the list to the new record', async () => {
     const fields = newPatient();
@@ -72,24 +90,70 @@ describe('registering a patient', () => {
     await page.keyboard.type(fields.name);
     await page.keyboard.press('Tab');
     await page.keyboard.type(fields.email);
+    // Given names and family name are left empty: they are taken from the name.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.type(fields.address);
     await page.keyboard.press('Tab');
     await page.keyboard.type(fields.dateOfBirth);
+    // Registered date (today), gender, phone, then "Add identifier": the new row's first field gets the focus.
+    for (let i = 0; i < 4; i += 1) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    const row = page.getByRole('group', { name: 'Identifier 1' });
+    await row.getByRole('textbox', { name: 'Identifier system' }).and(page.locator(':focus')).waitFor();
+    await page.keyboard.type('urn:example:keyboard');
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
+    await page.keyboard.type(`kb-${fields.email}`);
+    // Past "Remove identifier 1" and "Add identifier" to Save.
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: fields.name, level: 1 }).waitFor();
     assert.equal(await page.getByRole('textbox', { name: 'Email', exact: true }).inputValue(), fields.email);
     assert.equal(await page.getByRole('textbox', { name: 'Date of birth', exact: true }).inputValue(), fields.dateOfBirth);
+    assert.equal(await page.getByRole('textbox', { name: 'Family name', exact: true }).inputValue(), fields.name.split(' ').at(-1));
+    assert.equal(await row.getByRole('textbox', { name: 'Identifier value' }).inputValue(), `kb-${fields.email}`);
+  });
+
+  test('a name made from the given and family names, with gender, phone and an identifier; the page shows the MRN', async () => {
+    const unique = Date.now().toString(36);
+    await page.goto('/patients/new');
+    await page.getByRole('textbox', { name: 'Given names', exact: true }).fill('Grace  Ann');
+    await page.getByRole('textbox', { name: 'Family name', exact: true }).fill(`Hopper${unique}`);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`grace.${unique}@example.org`);
+    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('3 Street');
+    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('1976-12-09');
+    await page.getByRole('combobox', { name: 'Gender' }).selectOption({ label: 'Female' });
+    await page.getByRole('textbox', { name: 'Phone', exact: true }).fill('+44 20 7946 0001');
+    await addIdentifier({ system: 'urn:example:clinic', value: `G-${unique}` });
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    await page.getByRole('heading', { name: `Grace Ann Hopper${unique}`, level: 1 }).waitFor();
+    const id = new URL(page.url()).pathname.split('/').at(-1)!;
+    const stored = (await call('GET', `/api/patients/${id}`, { token: clinician.token })).body as Record<string, unknown>;
+    await page.getByText(String(stored.mrn)).waitFor();
+    assert.deepEqual(
+      [stored.name, stored.givenNames, stored.familyName, stored.gender, stored.phone, stored.identifiers],
+      [`Grace Ann Hopper${unique}`, ['Grace', 'Ann'], `Hopper${unique}`, 'female', '+44 20 7946 0001', [{ system: 'urn:example:clinic', value: `G-${unique}` }]],
+    );
+    assert.equal(await page.getByRole('combobox', { name: 'Gender' }).inputValue(), 'female');
+    assert.equal(await page.getByRole('textbox', { name: 'Given names', exact: true }).inputValue(), 'Grace Ann');
+  });
+
+  test('an error inside an identifier row appears on its field', async () => {
+    await page.goto('/patients/new');
+    await fillRequiredFields(newPatient());
+    await addIdentifier({ system: 'urn:example:clinic' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    const [message] = await fieldDescriptions('Identifier value');
+    assert.ok(message, 'the empty identifier value has no message');
+    assert.notEqual(await page.getByRole('textbox', { name: 'Identifier system', exact: true }).getAttribute('aria-invalid'), 'true');
+    assert.match(page.url(), /\/patients\/new$/);
   });
 
   test('field errors from the API appear on the fields they name', async () => {
     await page.goto('/patients/new');
-    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Someone Valid');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('not-an-email');
-    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('1 Street');
-    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('15/06/1985');
+    await fillRequiredFields({ name: 'Someone Valid', email: 'not-an-email', address: '1 Street', dateOfBirth: '15/06/1985' });
     await page.getByRole('button', { name: 'Save' }).click();
     assert.deepEqual(await fieldDescriptions('Email'), ['must be a valid email']);
     assert.deepEqual(await fieldDescriptions('Date of birth'), ['is not valid: Calendar date, YYYY-MM-DD.', 'YYYY-MM-DD']);
@@ -99,12 +163,23 @@ describe('registering a patient', () => {
   test('a taken email (409) is shown on the email field', async () => {
     const existing = await registerThroughApi();
     await page.goto('/patients/new');
-    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Second Person');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(existing.email);
-    await page.getByRole('textbox', { name: 'Address', exact: true }).fill('2 Street');
-    await page.getByRole('textbox', { name: 'Date of birth', exact: true }).fill('1990-01-01');
+    await fillRequiredFields(newPatient({ email: existing.email }));
     await page.getByRole('button', { name: 'Save' }).click();
     assert.deepEqual(await fieldDescriptions('Email'), ['Another patient already uses this email.']);
+    assert.match(page.url(), /\/patients\/new$/);
+  });
+
+  test('an identifier another patient has (409) is said so at the identifiers, not on the email', async () => {
+    const identifier = { system: 'urn:example:clinic', value: `T-${Date.now().toString(36)}` };
+    await registerThroughApi({ identifiers: [identifier] });
+    await page.goto('/patients/new');
+    await fillRequiredFields(newPatient());
+    await addIdentifier(identifier);
+    await page.getByRole('button', { name: 'Save' }).click();
+    const identifiers = page.getByRole('group', { name: 'External identifiers' });
+    await identifiers.getByText('Another patient already has one of these identifiers', { exact: false }).waitFor();
+    assert.match((await identifiers.getAttribute('aria-describedby')) ?? '', /error/);
+    assert.notEqual(await page.getByRole('textbox', { name: 'Email', exact: true }).getAttribute('aria-invalid'), 'true');
     assert.match(page.url(), /\/patients\/new$/);
   });
 });
@@ -143,7 +218,51 @@ describe('finding patients', () => {
   });
 });
 
+describe('finding a patient by MRN', () => {
+  test('typing an MRN, in any case, finds that patient, with the MRN in the list', async () => {
+    const patient = await registerThroughApi();
+    await page.goto('/patients');
+    await page.getByLabel('Search patients').fill(patient.mrn.toLowerCase());
+    await page.getByText('1 patient', { exact: true }).waitFor();
+    const found = page.getByRole('table', { name: 'Patients found' });
+    await found.getByRole('link', { name: patient.name }).waitFor();
+    await found.getByRole('cell', { name: patient.mrn, exact: true }).waitFor();
+  });
+});
+
 describe('correcting a record', () => {
+  test('the structured name, gender, phone and identifiers are shown and corrected', async () => {
+    const patient = await registerThroughApi({
+      name: 'Ann Lee',
+      familyName: 'Lee',
+      givenNames: ['Ann'],
+      gender: 'unknown',
+      phone: '0123 456 789',
+      identifiers: [
+        { system: 'urn:example:clinic', value: `C-${Date.now().toString(36)}` },
+        { value: `N-${Date.now().toString(36)}` },
+      ],
+    });
+    await openPatient(patient);
+    await page.getByText(patient.mrn).waitFor();
+    assert.equal(await page.getByRole('textbox', { name: 'Family name', exact: true }).inputValue(), 'Lee');
+    assert.equal(await page.getByRole('combobox', { name: 'Gender' }).inputValue(), 'unknown');
+    assert.equal(await page.getByRole('textbox', { name: 'Phone', exact: true }).inputValue(), '0123 456 789');
+    assert.equal(await page.getByRole('group', { name: 'Identifier 2' }).getByRole('textbox', { name: 'Identifier value' }).inputValue(), patient.identifiers[1]!.value);
+
+    await page.getByRole('textbox', { name: 'Given names', exact: true }).fill('Ann Marie');
+    await page.getByRole('combobox', { name: 'Gender' }).selectOption({ label: 'Not recorded' });
+    await page.getByRole('textbox', { name: 'Phone', exact: true }).fill('');
+    await page.getByRole('button', { name: 'Remove identifier 1' }).click();
+    // The focus does not fall to the top of the page: it goes to "Add identifier".
+    await page.getByRole('button', { name: 'Add identifier' }).and(page.locator(':focus')).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+
+    const after = (await call('GET', `/api/patients/${patient.id}`, { token: clinician.token })).body as Record<string, unknown>;
+    assert.deepEqual([after.givenNames, after.gender, after.phone, after.identifiers], [['Ann', 'Marie'], null, null, [patient.identifiers[1]]]);
+  });
+
   test('someone else changed it meanwhile (412): their version is shown and the edit can be re-applied', async () => {
     const patient = await registerThroughApi();
     await openPatient(patient);

@@ -113,6 +113,24 @@ describe('reading, correcting and deleting a patient', () => {
     assert.deepEqual((await read(created.id)).body, updated);
   });
 
+  test('PUT corrects the structured name, gender, phone and identifiers; null and [] clear them, absent keeps them', async () => {
+    const createdResponse = await create(newPatient({ gender: 'female', phone: '0123 456', identifiers: [{ system: 'urn:example:e2e', value: `E-${Date.now()}` }] }));
+    const created = createdResponse.body as Patient & Record<string, unknown>;
+    const base = { name: created.name, email: created.email, address: created.address, dateOfBirth: created.dateOfBirth };
+    const corrected = await update(
+      created.id,
+      { ...base, familyName: 'Lee', givenNames: ['Ann', 'Marie'], gender: null, phone: null, identifiers: [] },
+      { 'If-Match': createdResponse.headers.get('etag')! },
+    );
+    assert.equal(corrected.status, 200, corrected.text);
+    const after = corrected.body as Record<string, unknown>;
+    assert.deepEqual([after.familyName, after.givenNames, after.gender, after.phone, after.identifiers], ['Lee', ['Ann', 'Marie'], null, null, []]);
+
+    const kept = await update(created.id, { ...base, address: '3 Other Road' }, { 'If-Match': corrected.headers.get('etag')! });
+    assert.equal(kept.status, 200, kept.text);
+    assert.deepEqual([(kept.body as Record<string, unknown>).familyName, (kept.body as Record<string, unknown>).givenNames], ['Lee', ['Ann', 'Marie']]);
+  });
+
   test('a stale If-Match is 412 and changes nothing', async () => {
     const createdResponse = await create(newPatient());
     const created = createdResponse.body as Patient;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ApiError, fieldName, formErrors, toApiError } from './problem';
+import { ApiError, fieldName, formErrors, problemCode, toApiError } from './problem';
 
 const patientFields = ['name', 'email', 'address', 'dateOfBirth', 'registeredDate'] as const;
 
@@ -45,6 +45,39 @@ describe('formErrors', () => {
     expect(formErrors(error, patientFields, 'email')).toEqual({ fields: { email: 'A patient with this email already exists.' } });
   });
 
+  test('a 409 goes on the field its problem code is about', () => {
+    const conflicts = { 'email-taken': 'email', 'identifier-taken': 'identifiers' } as const;
+    const taken = (code: string, detail: string) => new ApiError(409, { type: `https://patient-management.dev/problems/${code}`, title: 'Conflict', detail });
+    const fields = [...patientFields, 'identifiers'] as const;
+    expect(formErrors(taken('identifier-taken', 'Another patient already has one of these identifiers.'), fields, conflicts)).toEqual({
+      fields: { identifiers: 'Another patient already has one of these identifiers.' },
+    });
+    expect(formErrors(taken('email-taken', 'Another patient already uses this email.'), fields, conflicts)).toEqual({
+      fields: { email: 'Another patient already uses this email.' },
+    });
+    expect(formErrors(taken('something-else', 'Some other conflict.'), fields, conflicts)).toEqual({ fields: {}, message: 'Some other conflict.' });
+  });
+
+  test('an error inside a list goes on the most specific field of the form it reaches', () => {
+    const fields = ['name', 'identifiers', 'identifiers.*', 'identifiers.*.system', 'identifiers.*.value'] as const;
+    const error = new ApiError(400, {
+      errors: [
+        { field: '/identifiers/1/value', message: 'must not be blank' },
+        { field: '/identifiers/0', message: 'is listed twice' },
+        { field: '/identifiers', message: 'must have at most 20 items' },
+        { field: '/identifiers/0/extension', message: 'must not be present' },
+      ],
+    });
+    expect(formErrors(error, fields)).toEqual({
+      fields: { 'identifiers.1.value': 'must not be blank', 'identifiers.0': 'is listed twice', identifiers: 'must have at most 20 items' },
+    });
+  });
+
+  test('a form without fields for the items of a list takes their errors on the list', () => {
+    const error = new ApiError(400, { errors: [{ field: '/lineItems/0/description', message: 'must not be blank' }] });
+    expect(formErrors(error, ['lineItems'] as const)).toEqual({ fields: { lineItems: 'must not be blank' } });
+  });
+
   test('a 409 without a conflict field is a general message', () => {
     const error = new ApiError(409, { title: 'Conflict', detail: 'Idempotency key reused.' });
     expect(formErrors(error, patientFields)).toEqual({ fields: {}, message: 'Idempotency key reused.' });
@@ -60,6 +93,14 @@ describe('formErrors', () => {
       fields: {},
       message: expect.stringMatching(/could not be reached/),
     });
+  });
+});
+
+describe('problemCode', () => {
+  test('is the last segment of the problem type', () => {
+    expect(problemCode({ type: 'https://patient-management.dev/problems/identifier-taken' })).toBe('identifier-taken');
+    expect(problemCode({ title: 'Conflict' })).toBeUndefined();
+    expect(problemCode(undefined)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * "Search patients": results as the user types (debounced), by name, email or birth date, with paging through
+ * "Search patients": results as the user types (debounced), by name, MRN, email or birth date, with paging through
  * long result lists. The patients list and the audit page both use it; `linkTo` says where a result leads.
  */
 import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
@@ -39,7 +39,7 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
     <Stack>
       <TextInput
         label="Search patients"
-        description="Part of a name, an email, or a date of birth (YYYY-MM-DD)"
+        description="Part of a name, an MRN (MRN-000123), an email, or a date of birth (YYYY-MM-DD)"
         type="search"
         value={text}
         onChange={(event) => setText(event.currentTarget.value)}
@@ -66,6 +66,7 @@ export function PatientSearch({ linkTo }: { linkTo: (id: string) => string }) {
                 </Anchor>
               ),
             },
+            { header: 'MRN', cell: (patient) => patient.mrn },
             { header: 'Email', cell: (patient) => patient.email },
             { header: 'Date of birth', cell: (patient) => patient.dateOfBirth },
           ]}

@@ -5,6 +5,14 @@ describe('patientQuery', () => {
   test('a date searches by birth date', () => {
     expect(patientQuery(' 1985-06-15 ')).toEqual({ birthdate: '1985-06-15' });
   });
+  test('an MRN searches by MRN, whatever its case', () => {
+    expect(patientQuery(' MRN-000123 ')).toEqual({ mrn: 'MRN-000123' });
+    expect(patientQuery('mrn-000123')).toEqual({ mrn: 'mrn-000123' });
+  });
+  test('something only like an MRN searches by name', () => {
+    expect(patientQuery('MRN-')).toEqual({ name: 'MRN-' });
+    expect(patientQuery('MRN 000123')).toEqual({ name: 'MRN 000123' });
+  });
   test('an email searches by email', () => {
     expect(patientQuery('jane.doe@example.org')).toEqual({ email: 'jane.doe@example.org' });
   });

@@ -4,16 +4,15 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { formErrors } from '../../api/problem';
 import { PageTitle } from '../../components/PageTitle';
-import { PatientForm, patientFieldNames, today } from './PatientForm';
-import { createPatient, type PatientFields } from './queries';
+import { emptyPatientForm, patientBody, patientConflictFields, patientFieldNames, type PatientFormValues } from './patient-fields';
+import { PatientForm, today } from './PatientForm';
+import { createPatient } from './queries';
 
 export default function NewPatientPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [message, setMessage] = useState<string>();
-  const form = useForm<PatientFields>({
-    initialValues: { name: '', email: '', address: '', dateOfBirth: '', registeredDate: today() },
-  });
+  const form = useForm<PatientFormValues>({ initialValues: emptyPatientForm(today()) });
   const register = useMutation({
     mutationFn: createPatient,
     onSuccess: (patient) => {
@@ -21,7 +20,7 @@ export default function NewPatientPage() {
       navigate(`/patients/${patient.id}`, { replace: true });
     },
     onError: (error) => {
-      const { fields, message } = formErrors(error, patientFieldNames, 'email');
+      const { fields, message } = formErrors(error, patientFieldNames, patientConflictFields);
       form.setErrors(fields);
       setMessage(message);
     },
@@ -33,9 +32,10 @@ export default function NewPatientPage() {
         form={form}
         saving={register.isPending}
         message={message}
+        isNew
         onSubmit={(values) => {
           setMessage(undefined);
-          register.mutate(values);
+          register.mutate(patientBody(values, { isNew: true }));
         }}
       />
     </>

@@ -15,16 +15,9 @@ import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
 import { mayOpen } from '../../roles';
 import { BillingPanel } from './BillingPanel';
-import { PatientForm, patientFieldNames } from './PatientForm';
-import { billingQuery, deletePatient, patientKey, patientQuery, readPatient, updatePatient, type Patient, type PatientFields, type VersionedPatient } from './queries';
-
-const fieldsOf = ({ name, email, address, dateOfBirth, registeredDate }: Patient): PatientFields => ({
-  name,
-  email,
-  address,
-  dateOfBirth,
-  registeredDate,
-});
+import { genderLabels, patientBody, patientConflictFields, patientFieldNames, patientFormValues, type PatientFormValues } from './patient-fields';
+import { PatientForm } from './PatientForm';
+import { billingQuery, deletePatient, patientKey, patientQuery, readPatient, updatePatient, type Patient, type VersionedPatient } from './queries';
 
 export default function PatientPage() {
   const { id = '' } = useParams();
@@ -63,7 +56,7 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
   const id = loaded.patient.id;
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const form = useForm<PatientFields>({ initialValues: fieldsOf(loaded.patient) });
+  const form = useForm<PatientFormValues>({ initialValues: patientFormValues(loaded.patient) });
   // The version the user's edit is based on (not whatever a background refetch brought in since).
   const [base, setBase] = useState(loaded);
   const [theirs, setTheirs] = useState<VersionedPatient>();
@@ -85,19 +78,19 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
   };
 
   const save = useMutation({
-    mutationFn: (values: PatientFields) => updatePatient(id, base.etag, values),
+    mutationFn: (values: PatientFormValues) => updatePatient(id, base.etag, patientBody(values, { isNew: false })),
     onSuccess: (fresh) => {
       queryClient.setQueryData(patientKey(id), fresh);
       void queryClient.invalidateQueries({ queryKey: ['/api/patients'], exact: false, refetchType: 'none' });
       setBase(fresh);
       setTheirs(undefined);
-      form.setValues(fieldsOf(fresh.patient));
-      form.resetDirty(fieldsOf(fresh.patient));
+      form.setValues(patientFormValues(fresh.patient));
+      form.resetDirty(patientFormValues(fresh.patient));
       setSaved(true);
     },
     onError: async (error) => {
       if (await changedMeanwhile(error)) return;
-      const { fields, message } = formErrors(error, patientFieldNames, 'email');
+      const { fields, message } = formErrors(error, patientFieldNames, patientConflictFields);
       form.setErrors(fields);
       setMessage(message);
     },
@@ -117,7 +110,7 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
     },
   });
 
-  const submit = (values: PatientFields) => {
+  const submit = (values: PatientFormValues) => {
     setMessage(undefined);
     setSaved(false);
     save.mutate(values);
@@ -127,7 +120,7 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
     <section>
       <PageTitle>{base.patient.name}</PageTitle>
       <Text size="sm" c="gray.7" mb="md">
-        Patient record · registered {base.patient.registeredDate} · last changed {formatDateTime(base.patient.updatedAt)}
+        Patient record {base.patient.mrn} · registered {base.patient.registeredDate} · last changed {formatDateTime(base.patient.updatedAt)}
       </Text>
       {theirs && (
         <Alert color="yellow" title="Someone else changed this record meanwhile" role="alert" mb="md">
@@ -136,10 +129,10 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
           </Text>
           <Table className="pm-table" mb="sm" aria-label="Their version">
             <Table.Tbody>
-              {(['name', 'email', 'address', 'dateOfBirth'] as const).map((field) => (
-                <Table.Tr key={field}>
-                  <Table.Th scope="row">{labels[field]}</Table.Th>
-                  <Table.Td>{theirs.patient[field]}</Table.Td>
+              {recordRows(theirs.patient).map(([label, value]) => (
+                <Table.Tr key={label}>
+                  <Table.Th scope="row">{label}</Table.Th>
+                  <Table.Td>{value}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -151,8 +144,8 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
             <Button
               variant="default"
               onClick={() => {
-                form.setValues(fieldsOf(theirs.patient));
-                form.resetDirty(fieldsOf(theirs.patient));
+                form.setValues(patientFormValues(theirs.patient));
+                form.resetDirty(patientFormValues(theirs.patient));
                 setTheirs(undefined);
               }}
             >
@@ -166,7 +159,7 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
         onSubmit={submit}
         saving={save.isPending}
         message={message}
-        registeredDateReadOnly
+        isNew={false}
         actions={
           <Button color="red.9" variant="outline" onClick={() => setConfirmingDelete(true)}>
             Delete
@@ -195,4 +188,19 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
   );
 }
 
-const labels = { name: 'Name', email: 'Email', address: 'Address', dateOfBirth: 'Date of birth' } as const;
+/** What someone else's version of the record says, field by field (an empty field as "—"). */
+function recordRows(patient: Patient): [label: string, value: string][] {
+  const identifiers = patient.identifiers.map(({ system, value }) => (system ? `${value} (${system})` : value));
+  const rows: [label: string, value: string][] = [
+    ['Name', patient.name],
+    ['Given names', patient.givenNames.join(' ')],
+    ['Family name', patient.familyName ?? ''],
+    ['Email', patient.email],
+    ['Address', patient.address],
+    ['Date of birth', patient.dateOfBirth],
+    ['Gender', patient.gender ? genderLabels[patient.gender] : ''],
+    ['Phone', patient.phone ?? ''],
+    ['External identifiers', identifiers.join(', ')],
+  ];
+  return rows.map(([label, value]) => [label, value || '—']);
+}

@@ -4,7 +4,9 @@ import { api, unwrap, unwrapResponse } from '../../api/client';
 import type { components } from '../../api/schema';
 
 export type Patient = components['schemas']['Patient'];
-export type PatientFields = Pick<Patient, 'name' | 'email' | 'address' | 'dateOfBirth' | 'registeredDate'>;
+/** What a create or an update sends (`registeredDate` is required on a create, ignored on an update). */
+export type PatientBody = components['schemas']['PatientCreate'];
+export type Gender = NonNullable<Patient['gender']>;
 export type InvoiceCreate = components['schemas']['InvoiceCreate'];
 
 export const patientKey = (id: string) => ['/api/patients/{id}', id] as const;
@@ -29,13 +31,13 @@ export const billingQuery = (id: string) =>
     retry: false,
   });
 
-export async function createPatient(fields: PatientFields): Promise<Patient> {
-  return unwrap(api.POST('/api/patients', { body: { ...fields, registeredDate: fields.registeredDate } }));
+export async function createPatient(body: PatientBody): Promise<Patient> {
+  return unwrap(api.POST('/api/patients', { body }));
 }
 
-export async function updatePatient(id: string, etag: string, fields: PatientFields): Promise<VersionedPatient> {
+export async function updatePatient(id: string, etag: string, body: PatientBody): Promise<VersionedPatient> {
   const { data, response } = await unwrapResponse(
-    api.PUT('/api/patients/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body: fields }),
+    api.PUT('/api/patients/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body }),
   );
   return { patient: data, etag: response.headers.get('ETag') ?? '' };
 }
