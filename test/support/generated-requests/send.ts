@@ -2,6 +2,7 @@
  * Sends a generated request to the test stack and reads what it wrote: a refused request must leave every
  * table a client writes through the API as it was.
  */
+import http from 'node:http';
 import { generateKeyPair, SignJWT } from 'jose';
 import pg from 'pg';
 import { API_URL } from '../api.js';
@@ -55,8 +56,8 @@ export async function send(request: GeneratedRequest, tokens: Tokens, forged: st
   else if (request.body?.kind === 'text') body = request.body.text;
   else if (request.body?.kind === 'bytes') body = Buffer.from(request.body.base64, 'base64');
   if (body !== undefined && request.contentType) headers.set('Content-Type', request.contentType);
-  const response = await fetch(url, { method: request.method, headers, body, redirect: 'manual' });
-  const text = await response.text();
+  const response = await exchange(url, request.method, headers, body);
+  const text = response.text;
   let parsed: unknown;
   if (/json/.test(response.headers.get('content-type') ?? '') && text) {
     try {
@@ -112,4 +113,31 @@ export class WrittenState {
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/**
+ * One HTTP exchange with node:http rather than fetch: a server may answer before it has read a large body (the
+ * gateway's authorizer refuses a bad token at once) and close the connection while the body is still being
+ * written. fetch then fails with EPIPE and loses the answer; here the answer that arrived is what counts.
+ */
+function exchange(url: URL, method: string, headers: Headers, body: string | Buffer | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = Object.fromEntries(headers.entries());
+    if (body !== undefined) sent['content-length'] = String(Buffer.byteLength(body));
+    const outgoing = http.request(url, { method, headers: sent }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const answered = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) answered.append(name, one);
+        }
+        resolve({ status: incoming.statusCode ?? 0, headers: answered, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      incoming.on('error', reject);
+    });
+    // An error after the answer began (EPIPE, ECONNRESET while the rest of the body was being written) changes nothing.
+    outgoing.on('error', (error) => setTimeout(() => reject(error), 1000));
+    outgoing.end(body);
+  });
 }
