@@ -27,13 +27,18 @@ function otherGivenName(context: CorpusContext, gender: Gender | null, avoid: st
 }
 
 /** The new person's record around the fields it shares with the anchor. */
-function newPerson(anchor: CorpusRecord, context: CorpusContext, personId: number, fields: Pick<CorpusRecord, 'givenNames' | 'familyName' | 'gender' | 'dateOfBirth' | 'address' | 'phone'>): CorpusRecord {
+function newPerson(context: CorpusContext, personId: number, fields: Pick<CorpusRecord, 'givenNames' | 'familyName' | 'gender' | 'dateOfBirth' | 'address' | 'phone'>): CorpusRecord {
   return {
-    ...fields,
     personId,
     changes: [],
     name: displayName(fields.givenNames, fields.familyName),
+    familyName: fields.familyName,
+    givenNames: fields.givenNames,
+    gender: fields.gender,
+    phone: fields.phone,
     email: emailFromName(context, fields.givenNames[0] ?? '', fields.familyName, fields.dateOfBirth),
+    address: fields.address,
+    dateOfBirth: fields.dateOfBirth,
     registeredDate: registrationDate(context, fields.dateOfBirth),
     identifiers: [],
   };
@@ -43,7 +48,7 @@ function newPerson(anchor: CorpusRecord, context: CorpusContext, personId: numbe
 export const twin: MakeLookAlike = (anchor, context, personId) => {
   const gender = context.random.weighted<Gender>({ female: 45, male: 45, other: 5, unknown: 5 });
   const given = otherGivenName(context, gender, anchor.givenNames[0] ?? '', context.random.chance(0.5));
-  return newPerson(anchor, context, personId, {
+  return newPerson(context, personId, {
     givenNames: [given],
     familyName: anchor.familyName,
     gender,
@@ -64,7 +69,7 @@ export const parentOrChild: MakeLookAlike = (anchor, context, personId) => {
   // A child when one could be born by today, else a parent.
   const isChild = younger <= context.today && (older < '1925-01-01' || context.random.chance(0.5));
   const dateOfBirth = isChild ? younger : older;
-  const record = newPerson(anchor, context, personId, {
+  const record = newPerson(context, personId, {
     givenNames: [...anchor.givenNames],
     familyName: anchor.familyName,
     gender: anchor.gender,
@@ -81,7 +86,7 @@ export const spouse: MakeLookAlike = (anchor, context, personId) => {
   const years = context.random.int(1, 12) * (context.random.chance(0.5) ? 1 : -1);
   let dateOfBirth = shiftYears(anchor.dateOfBirth, years + context.random.next());
   if (dateOfBirth > context.today) dateOfBirth = shiftYears(anchor.dateOfBirth, -Math.abs(years));
-  return newPerson(anchor, context, personId, {
+  return newPerson(context, personId, {
     givenNames: [otherGivenName(context, gender, anchor.givenNames[0] ?? '', false)],
     familyName: anchor.familyName,
     gender,
@@ -95,7 +100,7 @@ export const spouse: MakeLookAlike = (anchor, context, personId) => {
 export const commonNameStranger: MakeLookAlike = (anchor, context, personId) => {
   let dateOfBirth = birthDate(context);
   while (dateOfBirth === anchor.dateOfBirth) dateOfBirth = birthDate(context);
-  return newPerson(anchor, context, personId, {
+  return newPerson(context, personId, {
     givenNames: [...anchor.givenNames],
     familyName: anchor.familyName,
     gender: anchor.gender,
