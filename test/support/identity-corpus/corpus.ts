@@ -85,16 +85,22 @@ export function generateCorpus(options: Pick<CorpusSettings, 'seed' | 'persons'>
   const shares = { phone: settings.phoneShare, nationalId: settings.nationalIdShare, labId: settings.labIdShare };
 
   const firsts: CorpusRecord[] = [];
+  // Kept as they come, so that drawing a namesake's anchor does not scan every person.
+  const commonlyNamed: CorpusRecord[] = [];
   const lookAlikes: LookAlikePair[] = [];
   for (let personId = 0; personId < settings.persons; personId++) {
+    let first: CorpusRecord;
     if (firsts.length > 0 && random.chance(settings.lookAlikeShare)) {
       const kind = random.weighted(settings.lookAlikeKinds);
-      const anchor = pickAnchor(firsts, kind, context);
-      firsts.push(LOOK_ALIKE_MAKERS[kind](anchor, context, personId));
+      // A namesake needs a common name to be likely; the other kinds can happen to anyone.
+      const anchor = random.pick(kind === 'common-name' && commonlyNamed.length > 0 ? commonlyNamed : firsts);
+      first = LOOK_ALIKE_MAKERS[kind](anchor, context, personId);
       lookAlikes.push({ personA: anchor.personId, personB: personId, kind });
     } else {
-      firsts.push(makePerson(context, personId, shares));
+      first = makePerson(context, personId, shares);
     }
+    firsts.push(first);
+    if (COMMON_FAMILY_NAMES.has(first.familyName ?? '')) commonlyNamed.push(first);
   }
 
   const records: CorpusRecord[] = [];
@@ -112,15 +118,6 @@ export function generateCorpus(options: Pick<CorpusSettings, 'seed' | 'persons'>
   return { settings, records, truth: { samePerson: samePersonPairs(records), lookAlikes } };
 }
 
-/** A namesake needs a common name to be likely; the other kinds can happen to anyone. */
-function pickAnchor(firsts: readonly CorpusRecord[], kind: LookAlikeKind, context: CorpusContext): CorpusRecord {
-  if (kind === 'common-name') {
-    const common = firsts.filter((record) => COMMON_FAMILY_NAMES.has(record.familyName ?? ''));
-    if (common.length > 0) return context.random.pick(common);
-  }
-  return context.random.pick(firsts);
-}
-
 function shuffle<T>(items: T[], { random }: CorpusContext): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = random.int(0, i);
@@ -131,7 +128,11 @@ function shuffle<T>(items: T[], { random }: CorpusContext): void {
 /** All pairs of record indexes that share a person, the lower index first, in order. */
 export function samePersonPairs(records: readonly Pick<CorpusRecord, 'personId'>[]): Array<[number, number]> {
   const byPerson = new Map<number, number[]>();
-  records.forEach((record, index) => byPerson.set(record.personId, [...(byPerson.get(record.personId) ?? []), index]));
+  records.forEach((record, index) => {
+    const indexes = byPerson.get(record.personId);
+    if (indexes) indexes.push(index);
+    else byPerson.set(record.personId, [index]);
+  });
   const pairs: Array<[number, number]> = [];
   for (const indexes of byPerson.values()) {
     for (let i = 0; i < indexes.length; i++) for (let j = i + 1; j < indexes.length; j++) pairs.push([indexes[i]!, indexes[j]!]);
