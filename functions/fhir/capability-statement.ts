@@ -21,7 +21,8 @@ const SEARCH_RESULT_PARAMETERS = [
 
 export function capabilityStatement(routes: readonly FhirRoute[], baseUrl: string) {
   const served = (resourceType: string) => routes.filter((route) => route.resourceType === resourceType);
-  const patientInteractions = [...new Set(served('Patient').map((route) => route.interaction))];
+  const patientInteractions = [...new Set(served('Patient').filter((route) => !route.operation).map((route) => route.interaction))];
+  const patientOperations = served('Patient').flatMap((route) => (route.operation ? [route.operation] : []));
   const conditionalCreate = served('Patient').some((route) => route.interaction === 'create');
   return {
     resourceType: 'CapabilityStatement',
@@ -60,6 +61,7 @@ export function capabilityStatement(routes: readonly FhirRoute[], baseUrl: strin
               type,
               documentation,
             })),
+            ...(patientOperations.length > 0 ? { operation: patientOperations } : {}),
           },
         ],
       },

@@ -5,6 +5,7 @@
  */
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import * as patient from './patient-interactions.js';
+import { matchPatients } from './patient-match-operation.js';
 import type { FhirInteraction } from './smart-scopes.js';
 
 export interface FhirRoute {
@@ -14,6 +15,8 @@ export interface FhirRoute {
   /** The FHIR interaction (CapabilityStatement `interaction.code`); public routes name what they are instead. */
   interaction: FhirInteraction | 'capabilities' | 'smart-configuration';
   resourceType?: 'Patient';
+  /** A FHIR operation (`$match`): listed as an operation, its scope checked as `interaction`'s. */
+  operation?: { name: string; definition: string };
   /** Whether the request body is a resource (create, update) or a form (POST _search). */
   body?: 'resource' | 'form';
   handle: (request: FhirRequest) => Promise<FhirResponse>;
@@ -26,6 +29,15 @@ export const PATIENT_ROUTES: FhirRoute[] = [
   { method: 'GET', path: '/Patient', interaction: 'search-type', resourceType: 'Patient', handle: patient.searchType },
   { method: 'POST', path: '/Patient/_search', interaction: 'search-type', resourceType: 'Patient', body: 'form', handle: patient.searchType },
   { method: 'POST', path: '/Patient', interaction: 'create', resourceType: 'Patient', body: 'resource', handle: patient.create },
+  {
+    method: 'POST',
+    path: '/Patient/$match',
+    interaction: 'search-type',
+    operation: { name: 'match', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match' },
+    resourceType: 'Patient',
+    body: 'resource',
+    handle: matchPatients,
+  },
   { method: 'GET', path: '/Patient/:id', interaction: 'read', resourceType: 'Patient', handle: patient.read },
   { method: 'PUT', path: '/Patient/:id', interaction: 'update', resourceType: 'Patient', body: 'resource', handle: patient.update },
   { method: 'DELETE', path: '/Patient/:id', interaction: 'delete', resourceType: 'Patient', handle: patient.remove },

@@ -34,13 +34,24 @@ export function decodeCursor(search: PatientSearch, cursor: string): SearchPosit
   return { values: v as string[], seq: s as number };
 }
 
+/**
+ * Without `_sort`, records come in the order they were created, except for a search by `_lastUpdated`: it comes in
+ * `_lastUpdated` order, which its index gives directly (in creation order every page would filter the records of
+ * the range one by one). The self link then says `_sort=_lastUpdated`.
+ */
+function withDefaultOrder(search: PatientSearch): PatientSearch {
+  if (search.sort.length > 0 || !search.conditions.some((condition) => condition.param === '_lastUpdated')) return search;
+  return { ...search, sort: [{ key: '_lastUpdated', descending: false }] };
+}
+
 const searchUrl = (baseUrl: string, search: PatientSearch, cursor?: string) => {
   const query = new URLSearchParams(serializePatientSearch({ ...search, cursor }));
   return `${baseUrl}/Patient?${query.toString()}`;
 };
 
 /** The Bundle of a search (and the patients on its page, for a conditional create). */
-export async function searchPatients(db: Kysely<Database>, caller: patients.Caller, search: PatientSearch, baseUrl: string) {
+export async function searchPatients(db: Kysely<Database>, caller: patients.Caller, requested: PatientSearch, baseUrl: string) {
+  const search = withDefaultOrder(requested);
   const position = search.cursor ? decodeCursor(search, search.cursor) : undefined;
   const self = { relation: 'self', url: searchUrl(baseUrl, search, search.cursor) };
   const ignored = search.ignored.length > 0

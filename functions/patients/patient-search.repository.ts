@@ -102,22 +102,28 @@ function nameCondition(param: 'name' | 'given' | 'family', modifier: 'starts' | 
   if (param === 'family') {
     if (modifier === 'exact') return sql<SqlBool>`family = ${value}`;
     if (modifier === 'contains') return sql<SqlBool>`family_folded like '%' || ${folded} || '%'`;
-    return sql<SqlBool>`family_folded like ${folded} || '%'`;
+    return sql<SqlBool>`${FAMILY} like ${folded} || '%'`;
   }
+  // A word starting with the prefix: the GIN index of every word's first one to three letters finds the candidates
+  // exactly (for a longer prefix, those starting with its first three letters), then the words are checked.
+  const startsAWord = sql<SqlBool>`(name_prefixes @> array[left(pm_fold(${value}), 3)] and name_words_folded like '% ' || ${folded} || '%')`;
   if (param === 'given') {
     if (modifier === 'exact') return sql<SqlBool>`${value} = any(given)`;
     const pattern = modifier === 'contains' ? sql`'%' || ${folded} || '%'` : sql`${folded} || '%'`;
-    // The trigram index narrows by all the words; the given names are then checked one by one.
-    return sql<SqlBool>`(name_words_folded like '%' || ${folded} || '%' and exists (select from unnest(given) as g where pm_fold(g) like ${pattern}))`;
+    const narrowed = modifier === 'contains' ? sql<SqlBool>`name_words_folded like '%' || ${folded} || '%'` : startsAWord;
+    return sql<SqlBool>`(${narrowed} and exists (select from unnest(given) as g where pm_fold(g) like ${pattern}))`;
   }
   if (modifier === 'exact') return sql<SqlBool>`(name = ${value} or family = ${value} or ${value} = any(given))`;
   if (modifier === 'contains') return sql<SqlBool>`name_words_folded like '%' || ${folded} || '%'`;
-  return sql<SqlBool>`name_words_folded like '% ' || ${folded} || '%'`;
+  return startsAWord;
 }
+
+/** The folded family name in byte order, as patients_live_family_idx holds it (prefix search and _sort=family). */
+const FAMILY = sql`(family_folded collate "C")`;
 
 /** The column each sort key orders by (never null, so that keyset comparisons hold), and its value as text for the cursor. */
 const SORT_COLUMNS: Record<SortKey, { column: Expression<unknown>; text: Expression<string>; type: string }> = {
-  family: { column: sql`coalesce(family_folded, '')`, text: sql<string>`coalesce(family_folded, '')`, type: 'text' },
+  family: { column: FAMILY, text: sql<string>`family_folded`, type: 'text collate "C"' },
   birthdate: { column: sql.ref('date_of_birth'), text: sql<string>`date_of_birth::text`, type: 'date' },
   _lastUpdated: { column: sql.ref('updated_at'), text: sql<string>`updated_at::text`, type: 'timestamptz' },
 };
@@ -128,20 +134,36 @@ export interface SearchPosition {
   seq: number;
 }
 
-/** Records after `after` in the search's order: (k1, k2, …, seq) compared key by key, each in its direction. */
+/**
+ * Records after `position` in the search's order. When every sort key runs one way, `seq` runs that way too and the
+ * position is one row comparison, `(k1, …, seq) > (v1, …, s)`, which an index on (k1, …, seq) seeks to; mixed
+ * directions compare key by key.
+ */
 function after(search: PatientSearch, position: SearchPosition): Condition {
-  const keys = [...search.sort.map(({ key, descending }, index) => ({ ...SORT_COLUMNS[key], descending, value: position.values[index] ?? '' })), {
-    column: sql.ref('seq'),
+  const descending = seqDescending(search);
+  const keys = [...search.sort.map(({ key, descending: down }, index) => ({ ...SORT_COLUMNS[key], descending: down, value: position.values[index] ?? '' })), {
+    column: sql.ref('seq') as Expression<unknown>,
     type: 'bigint',
-    descending: false,
+    descending,
     value: String(position.seq),
   }];
+  const typed = (key: (typeof keys)[number]) => sql`${key.value}::${sql.raw(key.type)}`;
+  if (keys.every((key) => key.descending === keys[0]?.descending)) {
+    const operator = sql.raw(descending ? '<' : '>');
+    return sql<SqlBool>`(${sql.join(keys.map((key) => key.column))}) ${operator} (${sql.join(keys.map(typed))})`;
+  }
   const alternatives = keys.map((key, index) => {
-    const equalBefore = keys.slice(0, index).map((earlier) => sql<SqlBool>`${earlier.column} = ${earlier.value}::${sql.raw(earlier.type)}`);
-    const beyond = sql<SqlBool>`${key.column} ${sql.raw(key.descending ? '<' : '>')} ${key.value}::${sql.raw(key.type)}`;
+    const equalBefore = keys.slice(0, index).map((earlier) => sql<SqlBool>`${earlier.column} = ${typed(earlier)}`);
+    const beyond = sql<SqlBool>`${key.column} ${sql.raw(key.descending ? '<' : '>')} ${typed(key)}`;
     return sql<SqlBool>`(${sql.join([...equalBefore, beyond], sql` and `)})`;
   });
   return anyOf(alternatives);
+}
+
+/** `seq`, the last key of every order, runs the way the sort keys do when they all run one way; else ascending. */
+function seqDescending(search: PatientSearch): boolean {
+  const [first, ...rest] = search.sort;
+  return first !== undefined && first.descending && rest.every((key) => key.descending);
 }
 
 function matching(db: Db, search: PatientSearch) {
@@ -158,7 +180,7 @@ function pageOf(db: Db, search: PatientSearch, limit: number, position: SearchPo
       if (sortText.length > 0) query = query.select(sortText);
       if (position) query = query.where(after(search, position));
       for (const { key, descending } of search.sort) query = query.orderBy(SORT_COLUMNS[key].column, descending ? 'desc' : 'asc');
-      return query.orderBy('seq').limit(limit);
+      return query.orderBy('seq', seqDescending(search) ? 'desc' : 'asc').limit(limit);
     })
     .with('audited', (qb) =>
       qb

@@ -34,8 +34,9 @@ export interface PatientTable {
   updated_at: ColumnType<Date, never, Date>;
   deleted_at: ColumnType<Date | null, never, Date>;
   // Generated columns the name, family and phone searches use.
-  family_folded: ColumnType<string | null, never, never>;
+  family_folded: ColumnType<string, never, never>;
   name_words_folded: ColumnType<string, never, never>;
+  name_prefixes: ColumnType<string[], never, never>;
   phone_digits: ColumnType<string | null, never, never>;
 }
 
@@ -64,7 +65,7 @@ export interface PatientVersionTable {
 export type PatientRow = Selectable<PatientTable>;
 
 /** A patients row as stored in patient_versions.record (JSON: dates and timestamps as text). */
-export type PatientRecordJson = Omit<PatientRow, 'seq' | 'created_at' | 'updated_at' | 'deleted_at' | 'family_folded' | 'name_words_folded' | 'phone_digits'> & {
+export type PatientRecordJson = Omit<PatientRow, 'seq' | 'created_at' | 'updated_at' | 'deleted_at' | 'family_folded' | 'name_words_folded' | 'name_prefixes' | 'phone_digits'> & {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;

@@ -13,6 +13,8 @@ import { etagOf, toPatient, type Identifier, type Patient, type PatientInput, ty
 import { billingAccountMessage, patientEventMessage } from './patient-messages.js';
 import * as repo from './patients.repository.js';
 import * as searchRepo from './patient-search.repository.js';
+import * as matchRepo from './patient-match.repository.js';
+import { birthDateVariants, scoreCandidate, type Contribution, type MatchGrade } from './patient-match.js';
 import type { SearchPosition } from './patient-search.repository.js';
 import type { PatientSearch } from '../fhir/search-params.js';
 import { toAppError } from '../shared/problem.js';
@@ -303,4 +305,56 @@ export async function findPatients(
 /** How many live patients a FHIR search matches (reads no record, so none is recorded as read). */
 export function countPatients(db: Kysely<Database>, search: PatientSearch): Promise<number> {
   return searchRepo.countPatients(db, search);
+}
+
+/** A record that may be the same person as the one matched, how likely, and why. */
+export interface PatientMatch {
+  patient: Patient;
+  score: number;
+  grade: MatchGrade;
+  contributions: Contribution[];
+}
+
+/**
+ * The live patients that may be the same person as `probe` (a record about to be registered, or an existing one:
+ * `excludeId`), best first, `possible` and above (or `certain` only). Each one returned counts as read.
+ */
+export async function matchPatients(
+  db: Kysely<Database>,
+  caller: Caller,
+  probe: PatientInput,
+  options: { count: number; onlyCertain: boolean; excludeId?: string },
+): Promise<PatientMatch[]> {
+  const values = completeInput(probe);
+  const candidates = await matchRepo.matchCandidates(db, {
+    familyName: values.familyName,
+    givenName: values.givenNames[0] ?? null,
+    dateOfBirth: values.dateOfBirth,
+    birthDates: birthDateVariants(values.dateOfBirth),
+    email: values.email || null,
+    phone: values.phone,
+    address: values.address || null,
+    gender: values.gender,
+    identifiers: values.identifiers.map((identifier) => ({ system: identifier.system ?? '', value: identifier.value })),
+    excludeId: options.excludeId,
+  });
+  const names = {
+    given: values.givenNames[0] ?? null,
+    family: values.familyName,
+    gender: values.gender,
+    dateOfBirth: values.dateOfBirth,
+    hasEmail: Boolean(values.email),
+    hasPhone: Boolean(values.phone),
+    hasAddress: Boolean(values.address),
+  };
+  const wanted = options.onlyCertain ? ['certain'] : ['certain', 'probable', 'possible'];
+  const matches = candidates
+    .map((candidate) => ({ patient: toPatient(candidate.row), ...scoreCandidate(names, candidate) }))
+    .filter((match) => wanted.includes(match.grade))
+    .sort((a, b) => b.score - a.score || a.patient.id.localeCompare(b.patient.id))
+    .slice(0, options.count);
+  await recordAudit(db, matches.length === 0
+    ? [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]
+    : matches.map((match) => ({ ...caller, action: 'list' as const, patientId: match.patient.id, outcome: 'success' as const })));
+  return matches;
 }

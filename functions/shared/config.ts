@@ -68,6 +68,15 @@ function load() {
        */
       mrnSystem: process.env.MRN_SYSTEM || 'https://patient-management.dev/fhir/sid/mrn',
     }),
+    /**
+     * Duplicate matching (functions/patients/patient-match.ts): the total Fellegi–Sunter weight (log2 units) from
+     * which a pair is graded certain, probable or possible. Measured on the generated corpus by npm run bench.
+     */
+    matching: Object.freeze({
+      certainThreshold: integer('MATCH_CERTAIN_WEIGHT', 28),
+      probableThreshold: integer('MATCH_PROBABLE_WEIGHT', 12),
+      possibleThreshold: integer('MATCH_POSSIBLE_WEIGHT', 6),
+    }),
     outbox: Object.freeze({
       relayFunctionName: process.env.OUTBOX_RELAY_FUNCTION ?? '',
       lambdaEndpoint: process.env.LAMBDA_ENDPOINT ?? '',

@@ -1,0 +1,102 @@
+/**
+ * SQL for finding likely duplicates: candidates from indexed blocking keys only (a shared identifier, the email, the
+ * phone, the birth date or one of its likely mistypings), never a scan of every patient; for each candidate the
+ * measures the scoring (patient-match.ts) weighs, computed by PostgreSQL's own fuzzystrmatch and pg_trgm.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../shared/db.schema.js';
+import type { PatientRow } from './patient.table.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The record candidates are compared with. */
+export interface MatchProbe {
+  familyName: string | null;
+  givenName: string | null;
+  dateOfBirth: string;
+  /** The birth date and its likely mistypings (day and month swapped, one digit off). */
+  birthDates: string[];
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  gender: string | null;
+  identifiers: Array<{ system: string; value: string }>;
+  /** Leave this patient out (matching a record against the others). */
+  excludeId?: string;
+}
+
+/** A candidate with the measures of its agreement with the probe. */
+export interface CandidateMeasures {
+  row: PatientRow;
+  sharedIdentifier: boolean;
+  familyDistance: number | null;
+  familySoundsAlike: boolean;
+  givenDistance: number | null;
+  givenSoundsAlike: boolean;
+  /** The candidate's first given name and family, folded: the probe's swapped (given ↔ family). */
+  namesSwapped: boolean;
+  candidateGiven: string;
+  emailSame: boolean;
+  phoneSame: boolean;
+  addressSimilarity: number;
+}
+
+/** At most this many candidates are measured: a probe with a very common birth date is still bounded. */
+const MAX_CANDIDATES = 500;
+
+export async function matchCandidates(db: Db, probe: MatchProbe): Promise<CandidateMeasures[]> {
+  const systems = probe.identifiers.map((identifier) => identifier.system);
+  const values = probe.identifiers.map((identifier) => identifier.value);
+  const phone = probe.phone?.replace(/\D/g, '') || null;
+  const { rows } = await sql<PatientRow & {
+    shared_identifier: boolean;
+    family_distance: number | null;
+    family_sounds_alike: boolean | null;
+    given_distance: number | null;
+    given_sounds_alike: boolean | null;
+    names_swapped: boolean | null;
+    candidate_given: string;
+    email_same: boolean;
+    phone_same: boolean;
+    address_similarity: number | null;
+  }>`
+    with probe as (
+      select pm_fold(${probe.familyName}::text) as family, pm_fold(${probe.givenName}::text) as given,
+             lower(${probe.email}::text) as email, ${phone}::text as phone, pm_fold(${probe.address}::text) as address
+    ),
+    candidate as (
+      select patient_id as id from patient_identifiers
+        where live and (system, value) in (select * from unnest(${systems}::text[], ${values}::text[]))
+      union select id from patients where deleted_at is null and lower(email) = lower(${probe.email}::text)
+      union select id from patients where deleted_at is null and phone_digits = ${phone}::text
+      union (select id from patients where deleted_at is null and date_of_birth = any(${probe.birthDates}::date[]) limit ${MAX_CANDIDATES})
+    )
+    select p.*,
+      exists (select from patient_identifiers i where i.patient_id = p.id and i.live
+              and (i.system, i.value) in (select * from unnest(${systems}::text[], ${values}::text[]))) as shared_identifier,
+      levenshtein(p.family_folded, probe.family) as family_distance,
+      dmetaphone(p.family_folded) = dmetaphone(probe.family) as family_sounds_alike,
+      levenshtein(coalesce(pm_fold(p.given[1]), ''), probe.given) as given_distance,
+      dmetaphone(coalesce(pm_fold(p.given[1]), '')) = dmetaphone(probe.given) as given_sounds_alike,
+      (levenshtein(coalesce(pm_fold(p.given[1]), ''), probe.family) <= 1 and levenshtein(p.family_folded, probe.given) <= 1) as names_swapped,
+      coalesce(pm_fold(p.given[1]), '') as candidate_given,
+      coalesce(lower(p.email) = probe.email, false) as email_same,
+      coalesce(p.phone_digits = probe.phone, false) as phone_same,
+      similarity(pm_fold(p.address), probe.address) as address_similarity
+    from candidate join patients p using (id), probe
+    where p.deleted_at is null and p.id is distinct from ${probe.excludeId ?? null}::uuid
+    limit ${MAX_CANDIDATES}`.execute(db);
+  return rows.map((row) => ({
+    row,
+    sharedIdentifier: row.shared_identifier,
+    familyDistance: row.family_distance,
+    familySoundsAlike: row.family_sounds_alike ?? false,
+    givenDistance: row.given_distance,
+    givenSoundsAlike: row.given_sounds_alike ?? false,
+    namesSwapped: row.names_swapped ?? false,
+    candidateGiven: row.candidate_given,
+    emailSame: row.email_same,
+    phoneSame: row.phone_same,
+    addressSimilarity: row.address_similarity ?? 0,
+  }));
+}
