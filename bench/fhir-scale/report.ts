@@ -25,7 +25,9 @@ function createRows(label: string, results: KindResult[]) {
 
 export function fhirScaleSection(r: FhirScaleResults): string {
   const s = r.settings;
-  const goal = (p99: number) => (p99 <= s.goalP99Ms ? `met (${formatNumber(p99)} ≤ ${s.goalP99Ms})` : `**missed** (${formatNumber(p99)} > ${s.goalP99Ms})`);
+  // $match (issue 21) has its own goal: p99 ≤ 100 ms.
+  const goalOf = (name: string) => (name.includes('$match') ? 100 : s.goalP99Ms);
+  const goal = (p99: number, name: string) => (p99 <= goalOf(name) ? `met (${formatNumber(p99)} ≤ ${goalOf(name)})` : `**missed** (${formatNumber(p99)} > ${goalOf(name)})`);
   const tables = r.sizes.filter((x) => x.kind === 'table');
   const indexes = r.sizes.filter((x) => x.kind === 'index');
   return [
@@ -43,7 +45,7 @@ export function fhirScaleSection(r: FhirScaleResults): string {
     '',
     markdownTable(
       ['request', 'requests', 'stopped by', 'rps', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', `goal p99 ≤ ${s.goalP99Ms} ms`, 'entries on a page', 'non-2xx'],
-      r.searches.map((x) => [x.name, x.requests, x.stoppedBy, x.rps, x.p50, x.p95, x.p99, x.max, goal(x.p99), x.pageSize, nonOk(x.statuses)]),
+      r.searches.map((x) => [x.name, x.requests, x.stoppedBy, x.rps, x.p50, x.p95, x.p99, x.max, goal(x.p99, x.name), x.pageSize, nonOk(x.statuses)]),
     ),
     '',
     '### Plans (the statements each request sends, EXPLAIN (ANALYZE, BUFFERS) with its own parameters)',
