@@ -147,7 +147,7 @@ try {
   for (const service of stack.services) console.log(`  ${service.name}: ${service.where}`);
 
   const adminUrl = stack.env.POSTGRES_ADMIN_URL as string;
-  const knownSections = ['load', 'functions', 'console', 'fhir-scale'];
+  const knownSections = ['load', 'functions', 'console', 'identity', 'fhir-scale'];
   const unknownSections = [...only].filter((name) => !knownSections.includes(name));
   if (unknownSections.length > 0) throw new Error(`unknown benchmark section(s): ${unknownSections.join(', ')} (known: ${knownSections.join(', ')})`);
   // Cold starts first, on a quiet machine: after the load, PostgreSQL's autovacuum and the services' own
@@ -185,6 +185,17 @@ try {
     step('web console (issue 9): JavaScript of the sign-in page, Lighthouse scores');
     const webConsole = await benchmarkConsole(`http://localhost:${ports.http}`, ports.http + 10, path.join(benchDir, 'logs', 'lighthouse'), (line) => console.log(line));
     await finished('console', consoleSection(webConsole), consoleProblems(webConsole));
+  }
+
+  if (only.size === 0 || only.has('identity')) {
+    step('duplicate matching on the generated corpus (issue 21)');
+    const { benchmarkIdentity } = await import('./identity.bench.js');
+    const identity = await benchmarkIdentity(adminUrl);
+    const goals = [
+      ...(identity.precision < 0.98 ? [`duplicate matching: precision ${identity.precision.toFixed(3)} < 0.98`] : []),
+      ...(identity.recall < 0.9 ? [`duplicate matching: recall ${identity.recall.toFixed(3)} < 0.90`] : []),
+    ];
+    await finished('identity', `## Duplicate matching on the generated corpus (issue 21)\n\n${identity.report}`, goals);
   }
 
   // Last: the million patients it seeds stay in the stack's database and would change what a later section measures.

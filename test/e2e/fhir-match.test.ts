@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { login, userWithRole } from '../support/api.js';
+import { call, login, userWithRole } from '../support/api.js';
 import { fhir, fhirPatient, tokenWithScopes, uniqueWord, type FhirAnswer } from '../support/fhir.js';
 
 type Resource = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- FHIR JSON read by path in assertions
@@ -97,6 +97,25 @@ describe('$match', () => {
     assert.equal(noBirthDate.status, 422);
     const createOnly = await tokenWithScopes(sub, 'user/Patient.c');
     assert.equal((await match({ resourceType: 'Patient', birthDate: '1971-03-08' }, { token: createOnly })).status, 403);
+  });
+
+  test('our API answers the same candidates with the same grades, and a refused request is problem+json', async () => {
+    const family = uniqueWord();
+    const first = await registered(family, ['Gwendolyn']);
+    const probe = { resourceType: 'Patient', name: [{ family, given: ['Gwendolin'] }], birthDate: '1971-03-08' };
+    const viaFhir = await match(probe);
+    const ours = await call('POST', '/api/patients/matches', {
+      token,
+      body: { patient: { familyName: family, givenNames: ['Gwendolin'], dateOfBirth: '1971-03-08' } },
+      contract: '/api/patients/matches',
+    });
+    assert.equal(ours.status, 200);
+    const matches = (ours.body as Resource).matches as Resource[];
+    const mine = matches.find((candidate) => candidate.patient.id === first.id);
+    assert.equal(mine?.grade, gradeOf(viaFhir, first.id));
+    assert.ok(mine?.contributions.some((contribution: Resource) => contribution.agreement === 'given typo'));
+    const refused = await call('POST', '/api/patients/matches', { token, body: { patient: { familyName: family } }, contract: '/api/patients/matches' });
+    assert.equal(refused.status, 400);
   });
 
   test('the CapabilityStatement lists the operation', async () => {
