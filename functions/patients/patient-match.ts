@@ -131,7 +131,7 @@ export function birthDateVariants(date: string): string[] {
     if (date[index] === '-') continue;
     for (let digit = 0; digit <= 9; digit += 1) variants.add(`${date.slice(0, index)}${digit}${date.slice(index + 1)}`);
   }
-  return [...variants].filter(isRealDate);
+  return [date, ...[...variants].filter((variant) => variant !== date && isRealDate(variant))];
 }
 
 function isRealDate(text: string): boolean {
