@@ -69,7 +69,13 @@ export async function matchCandidates(db: Db, probe: MatchProbe): Promise<Candid
         where live and (system, value) in (select * from unnest(${systems}::text[], ${values}::text[]))
       union select id from patients where deleted_at is null and lower(email) = lower(${probe.email}::text)
       union select id from patients where deleted_at is null and phone_digits = ${phone}::text
-      union (select id from patients where deleted_at is null and date_of_birth = any(${probe.birthDates}::date[]) limit ${MAX_CANDIDATES})
+      -- The exact birth date brings everyone born that day; a mistyped one only those whose family or given name
+      -- begins with one of the probe's initials (either way round): about a tenth of the rows to measure.
+      union (select p.id from patients p, probe where p.deleted_at is null and p.date_of_birth = any(${probe.birthDates}::date[])
+        and (p.date_of_birth = ${probe.dateOfBirth}::date
+          or left(p.family_folded, 1) in (left(probe.family, 1), left(probe.given, 1))
+          or left(pm_fold(p.given[1]), 1) in (left(probe.given, 1), left(probe.family, 1)))
+        limit ${MAX_CANDIDATES})
     )
     select p.*,
       exists (select from patient_identifiers i where i.patient_id = p.id and i.live
