@@ -23,11 +23,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create or replace function pm_name_words(name text, family text, given text[]) returns text
     language sql immutable parallel safe
     as $$ select ' ' || pm_fold(regexp_replace(coalesce(name, '') || ' ' || coalesce(family, '') || ' ' || coalesce(array_to_string(given, ' '), ''), '\\s+', ' ', 'g')) $$`.execute(db);
-  // The first one, two and three letters of every word of the names: a GIN index over them finds the records with a
-  // word starting with a prefix exactly (a trigram index cannot anchor a short prefix at a word's start).
-  await sql`create or replace function pm_name_prefixes(words text) returns text[] language sql immutable parallel safe
-    as $$ select coalesce(array_agg(distinct left(word, n)), '{}') from regexp_split_to_table(btrim(words), ' +') as word,
-      generate_series(1, 3) as n where word <> '' and length(word) >= n $$`.execute(db);
   await sql`create sequence patient_mrn_seq`.execute(db);
   // Six digits at least; more when the clinic passes a million records (never truncated).
   await sql`create or replace function next_patient_mrn() returns text language sql volatile
@@ -53,12 +48,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table patients
     add column family_folded text generated always as (coalesce(pm_fold(family), '')) stored,
     add column name_words_folded text generated always as (pm_name_words(name, family, given)) stored,
-    add column name_prefixes text[] generated always as (pm_name_prefixes(pm_name_words(name, family, given))) stored,
     add column phone_digits text generated always as (nullif(regexp_replace(phone, '\\D', '', 'g'), '')) stored`.execute(db);
 
   // In byte order ("C"): one index serves both a family prefix (LIKE 'smi%') and the order of _sort=family.
   await sql`create index patients_live_family_idx on patients ((family_folded collate "C"), seq) where deleted_at is null`.execute(db);
-  await sql`create index patients_live_name_prefixes_idx on patients using gin (name_prefixes) where deleted_at is null`.execute(db);
   // :contains (anywhere in a word) only.
   await sql`create index patients_live_words_trgm_idx on patients using gin (name_words_folded gin_trgm_ops) where deleted_at is null`.execute(db);
   await sql`create index patients_live_phone_idx on patients (phone_digits) where deleted_at is null`.execute(db);
@@ -87,7 +80,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     primary key (patient_id, version)
   )`.execute(db);
   await sql`insert into patient_versions (patient_id, version, recorded_at, actor_sub, action, record)
-    select id, version, updated_at, 'migration', 'migrate', to_jsonb(p) - 'family_folded' - 'name_words_folded' - 'name_prefixes' - 'phone_digits' - 'seq'
+    select id, version, updated_at, 'migration', 'migrate', to_jsonb(p) - 'family_folded' - 'name_words_folded' - 'phone_digits' - 'seq'
     from patients p`.execute(db);
 }
 
@@ -99,11 +92,10 @@ function mrnSystemOfMigration(): string {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table patient_versions`.execute(db);
   await sql`drop table patient_identifiers`.execute(db);
-  await sql`alter table patients drop column family_folded, drop column name_words_folded, drop column name_prefixes, drop column phone_digits,
+  await sql`alter table patients drop column family_folded, drop column name_words_folded, drop column phone_digits,
     drop column mrn, drop column family, drop column given, drop column gender, drop column phone, drop column identifiers`.execute(db);
   await sql`drop function next_patient_mrn()`.execute(db);
   await sql`drop sequence patient_mrn_seq`.execute(db);
-  await sql`drop function pm_name_prefixes(text)`.execute(db);
   await sql`drop function pm_name_words(text, text, text[])`.execute(db);
   await sql`drop function pm_fold(text)`.execute(db);
 }

@@ -24,7 +24,7 @@ export interface SeedResult {
 /** The external identifier systems seeded (a national id for 20 % of patients, a lab's id for 10 % more). */
 export const SEEDED_SYSTEMS = { nationalId: 'http://hl7.org/fhir/sid/us-ssn', lab: 'urn:oid:1.2.36.146.595.217.0.1' };
 
-const TABLES = ['patients', 'patient_identifiers', 'patient_versions'];
+const TABLES = ['patients', 'patient_identifiers', 'patient_versions', 'patient_name_words'];
 
 /**
  * One batch, seeds i = $1 … $2. Each row draws its random numbers once (the materialized CTE), so that its
@@ -70,9 +70,12 @@ with drawn as materialized (
   select id, $10::text, mrn from inserted
   union all
   select inserted.id, x ->> 'system', x ->> 'value' from inserted, jsonb_array_elements(inserted.identifiers) as x
+), worded as (
+  insert into patient_name_words (word, part, seq, patient_id)
+  select w.word, w.part, inserted.seq, inserted.id from inserted, pm_name_words_of(inserted.name, inserted.family, inserted.given) as w
 )
 insert into patient_versions (patient_id, version, recorded_at, actor_sub, action, record)
-select id, 1, updated_at, 'bench-seed', 'create', to_jsonb(inserted) - 'seq' - 'family_folded' - 'name_words_folded' - 'name_prefixes' - 'phone_digits'
+select id, 1, updated_at, 'bench-seed', 'create', to_jsonb(inserted) - 'seq' - 'family_folded' - 'name_words_folded' - 'phone_digits'
 from inserted`;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;

@@ -3,8 +3,8 @@
  * indexed columns, with keyset paging on the sort keys and `seq`, and the read of every returned record recorded
  * in the audit trail by the same statement. No SQL is built from strings: values are parameters.
  *
- * Indexes (migrations/2026-12-07T0001): identifier → patient_identifiers (system, value) and (value); name and
- * given → trigram index on the folded words; family → (family_folded, date_of_birth); birthdate →
+ * Indexes (migrations/2026-12-07T0001, T0003): identifier → patient_identifiers (system, value) and (value); name
+ * and given → patient_name_words (word, seq); :contains → trigram index on the folded words; family → (family_folded, date_of_birth); birthdate →
  * (date_of_birth, seq); _lastUpdated → (updated_at, seq); email → lower(email); phone → phone_digits.
  */
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
@@ -104,14 +104,13 @@ function nameCondition(param: 'name' | 'given' | 'family', modifier: 'starts' | 
     if (modifier === 'contains') return sql<SqlBool>`family_folded like '%' || ${folded} || '%'`;
     return sql<SqlBool>`${FAMILY} like ${folded} || '%'`;
   }
-  // A word starting with the prefix: the GIN index of every word's first one to three letters finds the candidates
-  // exactly (for a longer prefix, those starting with its first three letters), then the words are checked.
-  const startsAWord = sql<SqlBool>`(name_prefixes @> array[left(pm_fold(${value}), 3)] and name_words_folded like '% ' || ${folded} || '%')`;
+  // A word starting with the prefix: one range of patient_name_words' index (its words are in byte order).
+  const startsAWord = sql<SqlBool>`id in (select patient_id from patient_name_words where word like ${folded} || '%'${param === 'given' ? sql` and part = 'given'` : sql``})`;
   if (param === 'given') {
     if (modifier === 'exact') return sql<SqlBool>`${value} = any(given)`;
     const pattern = modifier === 'contains' ? sql`'%' || ${folded} || '%'` : sql`${folded} || '%'`;
-    const narrowed = modifier === 'contains' ? sql<SqlBool>`name_words_folded like '%' || ${folded} || '%'` : startsAWord;
-    return sql<SqlBool>`(${narrowed} and exists (select from unnest(given) as g where pm_fold(g) like ${pattern}))`;
+    if (modifier === 'starts') return startsAWord;
+    return sql<SqlBool>`(name_words_folded like '%' || ${folded} || '%' and exists (select from unnest(given) as g where pm_fold(g) like ${pattern}))`;
   }
   if (modifier === 'exact') return sql<SqlBool>`(name = ${value} or family = ${value} or ${value} = any(given))`;
   if (modifier === 'contains') return sql<SqlBool>`name_words_folded like '%' || ${folded} || '%'`;
@@ -166,6 +165,14 @@ function seqDescending(search: PatientSearch): boolean {
   return first !== undefined && first.descending && rest.every((key) => key.descending);
 }
 
+/** A search by one name or given-name prefix and nothing else, in creation order: answered from the words' index. */
+function wordPrefixOnly(search: PatientSearch): { param: 'name' | 'given'; value: string } | undefined {
+  const [only, ...rest] = search.conditions;
+  if (rest.length > 0 || search.sort.length > 0 || !only || (only.param !== 'name' && only.param !== 'given')) return undefined;
+  if (only.modifier !== 'starts' || only.values.length !== 1) return undefined;
+  return { param: only.param, value: only.values[0]! };
+}
+
 function matching(db: Db, search: PatientSearch) {
   let query = db.selectFrom('patients').where('deleted_at', 'is', null);
   for (const searched of search.conditions) query = query.where(condition(searched));
@@ -176,6 +183,15 @@ function pageOf(db: Db, search: PatientSearch, limit: number, position: SearchPo
   const sortText = search.sort.map(({ key }, index) => sql<string>`${SORT_COLUMNS[key].text}`.as(`sort_${index}`));
   return db
     .with('page', () => {
+      const byWord = wordPrefixOnly(search);
+      if (byWord) {
+        // The first records by `seq` with a word starting so, read from the words' index alone (see its migration).
+        const after = position ? sql`and seq > ${position.seq}::bigint` : sql``;
+        const part = byWord.param === 'given' ? sql`and part = 'given'` : sql``;
+        const hits = sql`(select patient_id from (select distinct on (seq) seq, patient_id from patient_name_words
+          where word like pm_fold(${escapeLike(byWord.value)}) || '%' ${part} ${after} order by seq limit ${limit}) as hits)`;
+        return db.selectFrom('patients').selectAll().where('deleted_at', 'is', null).where(sql<SqlBool>`id in ${hits}`).orderBy('seq').limit(limit);
+      }
       let query = matching(db, search).selectAll();
       if (sortText.length > 0) query = query.select(sortText);
       if (position) query = query.where(after(search, position));

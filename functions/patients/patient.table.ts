@@ -36,7 +36,6 @@ export interface PatientTable {
   // Generated columns the name, family and phone searches use.
   family_folded: ColumnType<string, never, never>;
   name_words_folded: ColumnType<string, never, never>;
-  name_prefixes: ColumnType<string[], never, never>;
   phone_digits: ColumnType<string | null, never, never>;
 }
 
@@ -47,6 +46,14 @@ export interface PatientIdentifierTable {
   system: string;
   value: string;
   live: Generated<boolean>;
+}
+
+/** Each live patient's folded name words, for name prefix searches in creation order (see its migration). */
+export interface PatientNameWordTable {
+  word: string;
+  part: 'family' | 'given' | 'text';
+  seq: number;
+  patient_id: string;
 }
 
 export type VersionAction = 'create' | 'update' | 'delete' | 'migrate';
@@ -65,7 +72,7 @@ export interface PatientVersionTable {
 export type PatientRow = Selectable<PatientTable>;
 
 /** A patients row as stored in patient_versions.record (JSON: dates and timestamps as text). */
-export type PatientRecordJson = Omit<PatientRow, 'seq' | 'created_at' | 'updated_at' | 'deleted_at' | 'family_folded' | 'name_words_folded' | 'name_prefixes' | 'phone_digits'> & {
+export type PatientRecordJson = Omit<PatientRow, 'seq' | 'created_at' | 'updated_at' | 'deleted_at' | 'family_folded' | 'name_words_folded' | 'phone_digits'> & {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;

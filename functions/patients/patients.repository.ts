@@ -28,7 +28,7 @@ function identifierColumns(identifiers: readonly Identifier[]) {
 }
 
 /** The columns of a patients row written as a version record (without seq and the generated search columns). */
-const versionRecord = (row: string) => sql.raw(`to_jsonb(${row}) - 'seq' - 'family_folded' - 'name_words_folded' - 'name_prefixes' - 'phone_digits'`);
+const versionRecord = (row: string) => sql.raw(`to_jsonb(${row}) - 'seq' - 'family_folded' - 'name_words_folded' - 'phone_digits'`);
 
 function patientColumns(values: PatientValues) {
   return {
@@ -66,6 +66,12 @@ export function insertPatient(db: Db, id: string, values: PatientValues, context
         .insertInto('patient_versions')
         .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
         .expression(sql`select id, version, ${context.actor}::text, 'create', ${versionRecord('inserted')} from inserted`),
+    )
+    .with('worded', (qc) =>
+      qc
+        .insertInto('patient_name_words')
+        .columns(['word', 'part', 'seq', 'patient_id'])
+        .expression(sql`select w.word, w.part, inserted.seq, inserted.id from inserted, pm_name_words_of(inserted.name, inserted.family, inserted.given) as w`),
     )
     .with('audited', (qb) => qb.insertInto('audit_events').values(auditRows([records.audit])))
     .with('queued', (qb) => qb.insertInto('outbox').values(outboxRows(records.messages)))
@@ -115,6 +121,13 @@ export function updateLockedPatient(trx: Transaction<Database>, before: PatientR
         .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
         .expression(sql`select id, version, ${context.actor}::text, 'update', ${versionRecord('changed')} from changed`),
     )
+    .with('unworded', (qc) => qc.deleteFrom('patient_name_words').where('patient_id', '=', before.id))
+    .with('worded', (qc) =>
+      qc
+        .insertInto('patient_name_words')
+        .columns(['word', 'part', 'seq', 'patient_id'])
+        .expression(sql`select w.word, w.part, changed.seq, changed.id from changed, pm_name_words_of(changed.name, changed.family, changed.given) as w`),
+    )
     .with('audited', (qb) => qb.insertInto('audit_events').values(auditRows([records.audit])))
     .with('queued', (qb) => qb.insertInto('outbox').values(outboxRows(records.messages)))
     .selectFrom('changed')
@@ -133,6 +146,7 @@ export function softDeleteLockedPatient(trx: Transaction<Database>, before: Pati
         .returningAll(),
     )
     .with('unlisted', (qc) => qc.updateTable('patient_identifiers').set({ live: false }).where('patient_id', '=', before.id))
+    .with('unworded', (qc) => qc.deleteFrom('patient_name_words').where('patient_id', '=', before.id))
     .with('versioned', (qc) =>
       qc
         .insertInto('patient_versions')

@@ -276,6 +276,27 @@ describe('search', () => {
   });
 });
 
+describe('a name prefix alone (answered from the name words index)', () => {
+  test('finds every given and family word, follows renames and deletions, and pages by next links', async () => {
+    const word = uniqueWord();
+    const first = await created({ name: [{ family: `${word}a`, given: ['Ida'] }] });
+    const second = await created({ name: [{ family: 'Other', given: ['Ida', `${word}b`] }] });
+    const third = await created({ name: [{ family: 'Other', given: [`${word}c`] }] });
+    assert.deepEqual(ids(await search(`name=${word.toLowerCase()}`)), [first.id, second.id, third.id]);
+    assert.deepEqual(ids(await search(`given=${word}`)), [second.id, third.id]);
+
+    const pageOne = await search(`name=${word}&_count=2`);
+    assert.deepEqual(ids(pageOne), [first.id, second.id]);
+    const next = (pageOne.body.link as Resource[]).find((link) => link.relation === 'next')!.url as string;
+    assert.deepEqual(ids(await fhir('GET', next, { token })), [third.id]);
+
+    const renamed = await fhir('PUT', `/Patient/${first.id}`, { token, body: { ...first, name: [{ family: 'Renamed', given: ['Ida'] }] } });
+    assert.equal(renamed.status, 200, renamed.text);
+    await fhir('DELETE', `/Patient/${third.id}`, { token });
+    assert.deepEqual(ids(await search(`name=${word}`)), [second.id]);
+  });
+});
+
 describe('paging', () => {
   test('following next links finds every record once, while records are created meanwhile', async () => {
     const family = uniqueWord();
