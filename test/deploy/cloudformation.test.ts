@@ -29,6 +29,7 @@ const EXPECTED_SCOPES: Record<string, string[]> = {
   'PATCH /api/users/{id}': ['users:manage'],
   'GET /api/patients': ['patients:read'],
   'POST /api/patients': ['patients:write'],
+  'POST /api/patients/matches': ['patients:read'],
   'GET /api/patients/{id}': ['patients:read'],
   'PUT /api/patients/{id}': ['patients:write'],
   'DELETE /api/patients/{id}': ['patients:write'],
@@ -66,6 +67,16 @@ describe('the production CloudFormation template', () => {
       assert.equal(seen[routeKey]?.AuthorizationType, 'JWT', routeKey);
       assert.deepEqual(seen[routeKey]?.AuthorizationScopes, scopes, routeKey);
     }
+  });
+
+  test('serves FHIR with the JWT authorizer on every interaction and none on metadata and SMART discovery', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').filter((r) => / \/fhir\/R4\//.test(String(r.Properties.RouteKey)));
+    const authorization = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType ?? 'NONE']));
+    assert.deepEqual(authorization, {
+      'GET /fhir/R4/metadata': 'NONE',
+      'GET /fhir/R4/.well-known/smart-configuration': 'NONE',
+      'ANY /fhir/R4/{proxy+}': 'JWT',
+    });
   });
 
   test('runs every function on nodejs22.x in the deployed stage', () => {
