@@ -105,8 +105,10 @@ describe('registering a patient', () => {
     await page.keyboard.type('urn:example:keyboard');
     await page.keyboard.press('Tab');
     await page.keyboard.type(`kb-${fields.email}`);
-    // Past "Remove identifier 1" and "Add identifier" to Save.
-    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Tab');
+    // Past "Remove identifier 1", "Add identifier" and, when they have appeared, the possible duplicates' links, to Save.
+    const save = page.getByRole('button', { name: 'Save' });
+    const saveFocused = save.and(page.locator(':focus'));
+    for (let i = 0; i < 20 && (await saveFocused.count()) === 0; i += 1) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: fields.name, level: 1 }).waitFor();
     assert.equal(await page.getByRole('textbox', { name: 'Email', exact: true }).inputValue(), fields.email);

@@ -6,6 +6,7 @@ import { formErrors } from '../../api/problem';
 import { PageTitle } from '../../components/PageTitle';
 import { emptyPatientForm, patientBody, patientConflictFields, patientFieldNames, type PatientFormValues } from './patient-fields';
 import { PatientForm, today } from './PatientForm';
+import { PossibleDuplicates } from './PossibleDuplicates';
 import { createPatient } from './queries';
 
 export default function NewPatientPage() {
@@ -33,6 +34,7 @@ export default function NewPatientPage() {
         saving={register.isPending}
         message={message}
         isNew
+        beforeSave={<PossibleDuplicates values={form.values} />}
         onSubmit={(values) => {
           setMessage(undefined);
           register.mutate(patientBody(values, { isNew: true }));

@@ -15,6 +15,7 @@ export function PatientForm({
   saving,
   message,
   isNew,
+  beforeSave,
   actions,
 }: {
   form: UseFormReturnType<PatientFormValues>;
@@ -23,6 +24,8 @@ export function PatientForm({
   message?: string;
   /** A registration (the display name may be left empty) rather than a correction (the registered date is fixed). */
   isNew: boolean;
+  /** What the user should see just before saving (on registration: possible duplicates); it never blocks Save. */
+  beforeSave?: ReactNode;
   actions?: ReactNode;
 }) {
   return (
@@ -61,6 +64,7 @@ export function PatientForm({
           <TextInput label="Phone" type="tel" autoComplete="off" {...form.getInputProps('phone')} />
         </SimpleGrid>
         <IdentifierFields form={form} />
+        {beforeSave}
         <Group>
           <Button type="submit" loading={saving}>
             Save

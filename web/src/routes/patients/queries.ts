@@ -1,5 +1,5 @@
 /** The patients feature's API calls; query keys are named after the routes they read. */
-import { queryOptions } from '@tanstack/react-query';
+import { queryOptions, skipToken } from '@tanstack/react-query';
 import { api, unwrap, unwrapResponse } from '../../api/client';
 import type { components } from '../../api/schema';
 
@@ -8,6 +8,8 @@ export type Patient = components['schemas']['Patient'];
 export type PatientBody = components['schemas']['PatientCreate'];
 export type Gender = NonNullable<Patient['gender']>;
 export type InvoiceCreate = components['schemas']['InvoiceCreate'];
+export type PatientMatchRequest = components['schemas']['PatientMatchRequest'];
+export type PatientMatch = components['schemas']['PatientMatches']['matches'][number];
 
 export const patientKey = (id: string) => ['/api/patients/{id}', id] as const;
 export const billingKey = (id: string) => ['/api/patients/{id}/billing', id] as const;
@@ -28,6 +30,18 @@ export const billingQuery = (id: string) =>
   queryOptions({
     queryKey: billingKey(id),
     queryFn: () => unwrap(api.GET('/api/patients/{id}/billing', { params: { path: { id } } })),
+    retry: false,
+  });
+
+/**
+ * Likely duplicates of a patient being registered (nothing is asked while `request` is null). Every candidate returned counts as read in the audit trail, so
+ * the same question is not asked again on a window's focus, and a failure is not retried (the form works without it).
+ */
+export const patientMatchesQuery = (request: PatientMatchRequest | null) =>
+  queryOptions({
+    queryKey: ['/api/patients/matches', request] as const,
+    queryFn: request ? async () => (await unwrap(api.POST('/api/patients/matches', { body: request }))).matches : skipToken,
+    refetchOnWindowFocus: false,
     retry: false,
   });
 
