@@ -61,36 +61,41 @@ export async function matchCandidates(db: Db, probe: MatchProbe): Promise<Candid
     address_similarity: number | null;
   }>`
     with probe as (
-      select pm_fold(${probe.familyName}::text) as family, pm_fold(${probe.givenName}::text) as given,
+      select f.family, f.given, dmetaphone(f.family) as family_sound, dmetaphone(f.given) as given_sound,
              lower(${probe.email}::text) as email, ${phone}::text as phone, pm_fold(${probe.address}::text) as address
+      from (select coalesce(pm_fold(${probe.familyName}::text), '') as family, coalesce(pm_fold(${probe.givenName}::text), '') as given) f
     ),
+    -- Whole rows straight from each blocking key's index (no second visit by id); a record found twice counts once.
     candidate as (
-      select patient_id as id from patient_identifiers
-        where live and (system, value) in (select * from unnest(${systems}::text[], ${values}::text[]))
-      union select id from patients where deleted_at is null and lower(email) = lower(${probe.email}::text)
-      union select id from patients where deleted_at is null and phone_digits = ${phone}::text
+      select p.* from patients p where p.deleted_at is null and p.id in (select patient_id from patient_identifiers
+        where live and (system, value) in (select * from unnest(${systems}::text[], ${values}::text[])))
+      union all select p.* from patients p where p.deleted_at is null and lower(p.email) = lower(${probe.email}::text)
+      union all select p.* from patients p where p.deleted_at is null and p.phone_digits = ${phone}::text
       -- The exact birth date brings everyone born that day; a mistyped one only those whose family or given name
       -- begins with one of the probe's initials (either way round): about a tenth of the rows to measure.
-      union (select p.id from patients p, probe where p.deleted_at is null and p.date_of_birth = any(${probe.birthDates}::date[])
+      union all (select p.* from patients p, probe where p.deleted_at is null and p.date_of_birth = any(${probe.birthDates}::date[])
         and (p.date_of_birth = ${probe.dateOfBirth}::date
           or left(p.family_folded, 1) in (left(probe.family, 1), left(probe.given, 1))
           or left(pm_fold(p.given[1]), 1) in (left(probe.given, 1), left(probe.family, 1)))
         limit ${MAX_CANDIDATES})
-    )
-    select p.*,
-      exists (select from patient_identifiers i where i.patient_id = p.id and i.live
+    ),
+    distinct_candidate as (select distinct on (id) * from candidate)
+    select c.*,
+      exists (select from patient_identifiers i where i.patient_id = c.id and i.live
               and (i.system, i.value) in (select * from unnest(${systems}::text[], ${values}::text[]))) as shared_identifier,
-      levenshtein(p.family_folded, probe.family) as family_distance,
-      dmetaphone(p.family_folded) = dmetaphone(probe.family) as family_sounds_alike,
-      levenshtein(coalesce(pm_fold(p.given[1]), ''), probe.given) as given_distance,
-      dmetaphone(coalesce(pm_fold(p.given[1]), '')) = dmetaphone(probe.given) as given_sounds_alike,
-      (levenshtein(coalesce(pm_fold(p.given[1]), ''), probe.family) <= 1 and levenshtein(p.family_folded, probe.given) <= 1) as names_swapped,
-      coalesce(pm_fold(p.given[1]), '') as candidate_given,
-      coalesce(lower(p.email) = probe.email, false) as email_same,
-      coalesce(p.phone_digits = probe.phone, false) as phone_same,
-      similarity(pm_fold(p.address), probe.address) as address_similarity
-    from candidate join patients p using (id), probe
-    where p.deleted_at is null and p.id is distinct from ${probe.excludeId ?? null}::uuid
+      levenshtein(c.family_folded, probe.family) as family_distance,
+      dmetaphone(c.family_folded) = probe.family_sound as family_sounds_alike,
+      levenshtein(g.given, probe.given) as given_distance,
+      dmetaphone(g.given) = probe.given_sound as given_sounds_alike,
+      (levenshtein(g.given, probe.family) <= 1 and levenshtein(c.family_folded, probe.given) <= 1) as names_swapped,
+      g.given as candidate_given,
+      coalesce(lower(c.email) = probe.email, false) as email_same,
+      coalesce(c.phone_digits = probe.phone, false) as phone_same,
+      similarity(pm_fold(c.address), probe.address) as address_similarity
+    from distinct_candidate c
+      cross join probe
+      cross join lateral (select coalesce(pm_fold(c.given[1]), '') as given) g
+    where c.id is distinct from ${probe.excludeId ?? null}::uuid
     limit ${MAX_CANDIDATES}`.execute(db);
   return rows.map((row) => ({
     row,

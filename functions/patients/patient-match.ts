@@ -68,8 +68,9 @@ function nameContributions(probe: ProbeNames, candidate: CandidateMeasures): { c
     return { contributions: [{ field: 'name', agreement: 'given and family swapped', weight: WEIGHTS.swapped }], givenDiffers: false };
   }
   const family = fold(probe.family);
-  const familyAgreement: [string, number] =
-    candidate.familyDistance === 0 ? ['family exact', WEIGHTS.family.exact]
+  const familyAgreement: [string, number] | undefined =
+    family === '' ? undefined
+    : candidate.familyDistance === 0 ? ['family exact', WEIGHTS.family.exact]
     : isTypo(candidate.familyDistance, family) ? ['family typo', WEIGHTS.family.typo]
     : candidate.familySoundsAlike && family.length > 0 ? ['family sounds alike', WEIGHTS.family.soundsAlike]
     : ['family different', WEIGHTS.family.different];
@@ -84,7 +85,8 @@ function nameContributions(probe: ProbeNames, candidate: CandidateMeasures): { c
     : ['given different', WEIGHTS.given.different];
   return {
     contributions: [
-      { field: 'name', agreement: familyAgreement[0], weight: familyAgreement[1] },
+      // A probe without a family name says nothing about it.
+      ...(familyAgreement ? [{ field: 'name' as const, agreement: familyAgreement[0], weight: familyAgreement[1] }] : []),
       { field: 'name', agreement: givenAgreement[0], weight: givenAgreement[1] },
     ],
     givenDiffers: givenAgreement[0] === 'given different',
