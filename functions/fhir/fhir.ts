@@ -6,10 +6,9 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { InvalidTokenError, verifyAccessToken, type Actor } from '../auth/access-token.js';
 import { kickOutboxRelay } from '../outbox/relay-trigger.js';
 import { DeletedPatientError } from '../patients/patients.service.js';
-import { header, MAX_BODY_BYTES } from '../shared/http.js';
+import { bearerActor, header, MAX_BODY_BYTES } from '../shared/http.js';
 import { findUnreadableText, MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-body.js';
 import { logger, type Logger } from '../shared/logger.js';
 import { callSites } from '../shared/stack-trace.js';
@@ -31,7 +30,7 @@ const ROUTES: FhirRoute[] = [
   ...PATIENT_ROUTES,
 ];
 
-const fail = (status: number, code: 'not-supported' | 'invalid' | 'structure' | 'too-costly' | 'login' | 'forbidden' | 'not-found', diagnostics: string, headers: Record<string, string> = {}) =>
+const fail = (status: number, code: 'not-supported' | 'invalid' | 'structure' | 'too-costly' | 'forbidden' | 'not-found', diagnostics: string, headers: Record<string, string> = {}) =>
   new FhirError(status, [{ severity: 'error', code, diagnostics }], headers);
 
 /** `_format` and `Accept`: we answer JSON only; a client that will only take XML gets 406. */
@@ -50,19 +49,6 @@ function baseUrl(event: HttpEvent): string {
   const local = /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?$/.test(host);
   const proto = header(event, 'x-forwarded-proto') === 'http' || local ? 'http' : 'https';
   return `${proto}://${host}${BASE_PATH}`;
-}
-
-async function authenticate(event: HttpEvent, log: Logger): Promise<Actor> {
-  const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header(event, 'authorization') ?? '');
-  const unauthorized = (diagnostics: string) => fail(401, 'login', diagnostics, { 'WWW-Authenticate': 'Bearer' });
-  if (!match?.[1]) throw unauthorized('A valid bearer token is required.');
-  try {
-    return await verifyAccessToken(match[1]);
-  } catch (error) {
-    if (!(error instanceof InvalidTokenError)) throw error;
-    log.info({ reason: error.message }, 'bearer token refused');
-    throw unauthorized('The bearer token is invalid or expired.');
-  }
 }
 
 /** The body of a create or update (a FHIR resource as JSON) or of POST _search (a form). */
@@ -112,7 +98,7 @@ async function dispatch(event: HttpEvent, requestId: string, log: Logger): Promi
   const { route, params } = found;
   const request: FhirRequest = { method, params, query: queryParameters(event), header: (name) => header(event, name), baseUrl: baseUrl(event), log };
   if (route.resourceType) {
-    const actor = await authenticate(event, log);
+    const actor = await bearerActor(event, log);
     request.actor = actor;
     request.caller = { actor: actor.sub, requestId };
     request.log = log.child({ actor: actor.sub });

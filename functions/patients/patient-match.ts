@@ -10,7 +10,7 @@
  */
 import { config } from '../shared/config.js';
 import type { CandidateMeasures } from './patient-match.repository.js';
-import { areNicknames } from './nicknames.js';
+import { areNicknames, foldName } from './nicknames.js';
 
 export const MATCH_GRADES = ['certain', 'probable', 'possible', 'certainly-not'] as const;
 export type MatchGrade = (typeof MATCH_GRADES)[number];
@@ -53,7 +53,7 @@ export interface ProbeNames {
 }
 
 /** Lower case, without accents and without what is not a letter (`A.` is the initial `a`). */
-const fold = (text: string | null) => (text ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}]/gu, '');
+const fold = (text: string | null) => foldName(text ?? '').replace(/[^\p{L}]/gu, '');
 
 /**
  * One slip of the keyboard: a Levenshtein distance of 1 in a name of 3 letters or more, or 2 (two letters swapped

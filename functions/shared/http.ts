@@ -93,22 +93,27 @@ function problemErrors(): Middleware {
 }
 
 
+/**
+ * The verified caller of a request's bearer token, or a 401 (the reason logged: expired, signature, issuer, …;
+ * jose's words, never the token). Every route's authentication, ours and FHIR's (functions/fhir/fhir.ts).
+ */
+export async function bearerActor(event: HttpEvent, log: Logger): Promise<Actor> {
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header(event, 'authorization') ?? '');
+  if (!match?.[1]) throw unauthorized();
+  try {
+    return await verifyAccessToken(match[1]);
+  } catch (error) {
+    if (!(error instanceof InvalidTokenError)) throw error;
+    log.info({ reason: error.message }, 'bearer token refused');
+    throw unauthorized('The bearer token is invalid or expired.');
+  }
+}
+
 function authenticate(scopes: readonly Scope[]): Middleware {
   return {
     before: async ({ event, context }) => {
-      // The scheme name is case-insensitive (RFC 9110 §11.1).
-      const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header(event, 'authorization') ?? '');
-      if (!match?.[1]) throw unauthorized();
-      try {
-        context.actor = await verifyAccessToken(match[1]);
-      } catch (error) {
-        if (error instanceof InvalidTokenError) {
-          // Why (expired, signature, issuer, …; jose's words, never the token) for whoever looks into a 401.
-          context.log.info({ reason: error.message }, 'bearer token refused');
-          throw unauthorized('The bearer token is invalid or expired.');
-        }
-        throw error;
-      }
+      context.actor = await bearerActor(event, context.log);
       context.log = context.log.child({ actor: context.actor.sub });
       if (!scopes.every((scope) => context.actor.scopes.has(scope))) throw forbidden();
     },
