@@ -9,6 +9,8 @@ export const SCOPES = {
   usersManage: 'users:manage',
   auditRead: 'audit:read',
   outboxManage: 'outbox:manage',
+  /** The duplicate report, "Not a duplicate" decisions, merging and unmerging patients (admin). */
+  patientsMerge: 'patients:merge',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 

@@ -14,7 +14,7 @@ export type Tokens = Record<'admin' | 'clinician' | 'analyst', string>;
 /** A token with every claim an admin's has, signed by a key that is not ours. */
 export async function forgedToken(): Promise<string> {
   const { privateKey } = await generateKeyPair('RS256');
-  return new SignJWT({ scope: 'patients:read patients:write analytics:read users:manage audit:read outbox:manage', role: 'admin' })
+  return new SignJWT({ scope: 'patients:read patients:write analytics:read users:manage audit:read outbox:manage patients:merge', role: 'admin' })
     .setProtectedHeader({ alg: 'RS256', kid: 'local-dev' })
     .setIssuer(process.env.JWT_ISSUER ?? API_URL)
     .setAudience('patient-management-api')
