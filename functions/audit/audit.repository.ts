@@ -7,7 +7,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** The audit_events rows of entries, for an insert of their own or one within a change's statement. */
 export function auditRows(entries: AuditEntry[]) {
-  return entries.map((e) => ({ actor_sub: e.actor, action: e.action, patient_id: e.patientId, outcome: e.outcome, request_id: e.requestId }));
+  return entries.map((e) => ({ actor_sub: e.actor, action: e.action, patient_id: e.patientId, outcome: e.outcome, request_id: e.requestId, details: e.details ? JSON.stringify(e.details) : null }));
 }
 
 export async function recordAudit(db: Db, entries: AuditEntry[]): Promise<void> {

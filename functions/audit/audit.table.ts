@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export const AUDIT_ACTIONS = ['create', 'read', 'list', 'update', 'delete', 'read_billing'] as const;
+export const AUDIT_ACTIONS = ['create', 'read', 'list', 'update', 'delete', 'read_billing', 'merge', 'unmerge', 'decide_duplicate'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'not_found' | 'conflict' | 'precondition_failed' | 'error';
 
@@ -12,6 +12,8 @@ export interface AuditEventTable {
   patient_id: string | null;
   outcome: AuditOutcome;
   request_id: string;
+  /** What a merge took from which record (field names and record ids only, never values); null otherwise. */
+  details: ColumnType<Record<string, unknown> | null, string | null | undefined, never>;
 }
 
 export interface AuditEntry {
@@ -20,4 +22,5 @@ export interface AuditEntry {
   patientId: string | null;
   outcome: AuditOutcome;
   requestId: string;
+  details?: Record<string, unknown>;
 }

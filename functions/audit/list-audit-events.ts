@@ -17,6 +17,7 @@ export const handler = httpRoute({ scopes: [SCOPES.auditRead] }, async (event) =
       patientId: row.patient_id,
       outcome: row.outcome,
       requestId: row.request_id,
+      ...(row.details ? { details: row.details } : {}),
     })),
   });
 });

@@ -1,7 +1,10 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
-/** Where an outbox message goes: the billing server (gRPC) or the Kafka topic `patient`. */
-export type OutboxDestination = 'billing' | 'kafka';
+/**
+ * Where an outbox message goes: the billing server (gRPC: accounts, and merges of accounts), the Kafka topic
+ * `patient`, or the duplicate report (a scan of the changed patient).
+ */
+export type OutboxDestination = 'billing' | 'billing-merge' | 'kafka' | 'duplicates';
 
 export interface OutboxTable {
   id: Generated<number>;

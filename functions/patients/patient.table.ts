@@ -32,7 +32,14 @@ export interface PatientTable {
   version: Generated<number>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
-  deleted_at: ColumnType<Date | null, never, Date>;
+  /** When the record left the live set: deleted, or merged (then `merged_into` is set). */
+  deleted_at: ColumnType<Date | null, never, Date | null>;
+  /** The patient this one was merged into (issue 21); null unless merged. */
+  merged_into: ColumnType<string | null, never, string | null>;
+  /** The patients merged into this one. */
+  merged_from: ColumnType<string[], never, string[]>;
+  /** MRNs of the patients merged into this one: they still find it. */
+  former_mrns: ColumnType<string[], never, string[]>;
   // Generated columns the name, family and phone searches use.
   family_folded: ColumnType<string, never, never>;
   name_words_folded: ColumnType<string, never, never>;
@@ -56,7 +63,28 @@ export interface PatientNameWordTable {
   patient_id: string;
 }
 
-export type VersionAction = 'create' | 'update' | 'delete' | 'migrate';
+export type VersionAction = 'create' | 'update' | 'delete' | 'migrate' | 'merge' | 'unmerge';
+
+/** One merge of a source patient into a target (see migrations/2026-12-07T0004). */
+export interface PatientMergeTable {
+  id: string;
+  source_id: string;
+  target_id: string;
+  source_version_before: number;
+  target_version_before: number;
+  source_version_after: number;
+  target_version_after: number;
+  /** The patient_identifiers pairs moved from the source to the target. */
+  moved_identifiers: ColumnType<{ system: string; value: string }[], string, never>;
+  /** Which record each field of the result came from: 'target', 'source' (both when equal) or 'new'. */
+  fields: ColumnType<Record<string, MergeFieldOrigin>, string, never>;
+  actor_sub: string;
+  merged_at: ColumnType<Date, never, never>;
+  unmerged_at: ColumnType<Date | null, never, Date>;
+  unmerged_by: string | null;
+}
+
+export type MergeFieldOrigin = 'target' | 'source' | 'both' | 'new';
 
 /** Every version of every record as it was written, the current one included. */
 export interface PatientVersionTable {

@@ -1,7 +1,7 @@
 /** The database as the functions see it: one interface per table, composed here. */
 import type { Generated } from 'kysely';
 import type { RefreshTokenTable, UserTable, LoginFailureTable } from '../auth/auth.tables.js';
-import type { PatientIdentifierTable, PatientNameWordTable, PatientTable, PatientVersionTable } from '../patients/patient.table.js';
+import type { PatientIdentifierTable, PatientMergeTable, PatientNameWordTable, PatientTable, PatientVersionTable } from '../patients/patient.table.js';
 import type { AuditEventTable } from '../audit/audit.table.js';
 import type { OutboxTable } from '../outbox/outbox.table.js';
 import type { AnalyticsTables } from '../analytics/analytics.tables.js';
@@ -14,6 +14,7 @@ export interface Database extends AnalyticsTables {
   patient_identifiers: PatientIdentifierTable;
   patient_versions: PatientVersionTable;
   patient_name_words: PatientNameWordTable;
+  patient_merges: PatientMergeTable;
   audit_events: AuditEventTable;
   outbox: OutboxTable;
 }

@@ -17,6 +17,9 @@ const actions: Record<string, string> = {
   update: 'Corrected',
   delete: 'Deleted',
   read_billing: 'Read billing',
+  merge: 'Merged',
+  unmerge: 'Unmerged',
+  decide_duplicate: 'Marked not a duplicate',
 };
 
 export default function AuditTrailPage() {
