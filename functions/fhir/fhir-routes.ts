@@ -6,6 +6,8 @@
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import * as patient from './patient-interactions.js';
 import { matchPatients } from './patient-match-operation.js';
+import { mergePatientsOperation } from './patient-merge-operation.js';
+import { SCOPES, type Scope } from '../auth/scopes.js';
 import type { FhirInteraction } from './smart-scopes.js';
 
 export interface FhirRoute {
@@ -17,6 +19,8 @@ export interface FhirRoute {
   resourceType?: 'Patient';
   /** A FHIR operation (`$match`): listed as an operation, its scope checked as `interaction`'s. */
   operation?: { name: string; definition: string };
+  /** A staff scope needed beside the interaction's SMART scope ($merge: `patients:merge`, admin only). */
+  requires?: Scope;
   /** Whether the request body is a resource (create, update) or a form (POST _search). */
   body?: 'resource' | 'form';
   handle: (request: FhirRequest) => Promise<FhirResponse>;
@@ -37,6 +41,16 @@ export const PATIENT_ROUTES: FhirRoute[] = [
     resourceType: 'Patient',
     body: 'resource',
     handle: matchPatients,
+  },
+  {
+    method: 'POST',
+    path: '/Patient/$merge',
+    interaction: 'update',
+    operation: { name: 'merge', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-merge' },
+    resourceType: 'Patient',
+    requires: SCOPES.patientsMerge,
+    body: 'resource',
+    handle: mergePatientsOperation,
   },
   { method: 'GET', path: '/Patient/:id', interaction: 'read', resourceType: 'Patient', handle: patient.read },
   { method: 'PUT', path: '/Patient/:id', interaction: 'update', resourceType: 'Patient', body: 'resource', handle: patient.update },

@@ -105,6 +105,7 @@ async function dispatch(event: HttpEvent, requestId: string, log: Logger): Promi
     if (route.interaction !== 'capabilities' && route.interaction !== 'smart-configuration' && !permits(actor.scopes, route.resourceType, route.interaction)) {
       throw fail(403, 'forbidden', `The token's scopes do not allow ${route.interaction} on ${route.resourceType}.`);
     }
+    if (route.requires && !actor.scopes.has(route.requires)) throw fail(403, 'forbidden', `This operation needs the scope ${route.requires}.`);
   }
   if (route.body) {
     const { resource, form } = readBody(event, route.body);

@@ -71,12 +71,15 @@ function issueTypeOf(error: AppError): IssueType {
     case 410: return 'deleted';
     case 412: return 'conflict';
     case 413: return 'too-costly';
-    case 422: return 'processing';
+    case 422: return MERGE_REFUSALS.has(error.code) ? 'business-rule' : 'processing';
     case 429: return 'throttled';
     case 503: return 'transient';
     default: return error.status >= 500 ? 'exception' : 'processing';
   }
 }
+
+/** Merges refused on the rules (patient-merge.service.ts): FHIR's `business-rule`. */
+const MERGE_REFUSALS = new Set(['merge-self', 'already-merged', 'target-merged', 'merge-cycle', 'merge-deleted']);
 
 export interface OutcomeResponse {
   status: number;

@@ -98,6 +98,9 @@ function newPatientInput(request: FhirRequest) {
   if (mapped.mrn !== undefined) {
     throw new FhirError(422, [{ severity: 'error', code: 'business-rule', diagnostics: 'The MRN is assigned by this server; leave it out of a new patient.', expression: ['Patient.identifier'] }]);
   }
+  if (mapped.merges) {
+    throw new FhirError(422, [{ severity: 'error', code: 'business-rule', diagnostics: "Former MRNs (use 'old') and links are set by $merge; leave them out of a new patient.", expression: ['Patient.identifier', 'Patient.link'] }]);
+  }
   return mapped.input;
 }
 
@@ -137,7 +140,7 @@ export async function update(request: FhirRequest): Promise<FhirResponse> {
   const mapped = fromFhirPatient(request.body, settings());
   if ('issues' in mapped) throw new FhirError(422, mapped.issues);
   const { registeredDate, ...changes } = mapped.input;
-  const fixed = { mrn: mapped.mrn, registeredDate };
+  const fixed = { mrn: mapped.mrn, registeredDate, merges: mapped.merges };
   const { patient } = await patients.updatePatient(db(), caller(request), id, changes, request.header('if-match'), fixed);
   return preferredReturn(request, { status: 200, body: fhirPatient(patient), headers: versionHeaders(patient) }, 'Patient updated.');
 }

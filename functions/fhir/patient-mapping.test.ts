@@ -13,6 +13,7 @@ const anna: Patient = {
   address: 'Calle Mayor 1\n28013 Madrid', dateOfBirth: '1984-06-02', registeredDate: '2024-01-15',
   identifiers: [{ system: 'https://lab.example.org/ids', value: 'L-77' }, { value: 'no-system' }],
   version: 3, createdAt: '2024-01-15T09:00:00.000Z', updatedAt: '2024-02-01T10:30:00.000Z',
+  active: true, mergedInto: null, replaces: [], formerMrns: [],
 };
 
 /** A valid incoming resource (what we would send), as plain JSON to mutate. */
@@ -46,6 +47,22 @@ describe('our patient as a FHIR Patient', () => {
     assert.deepEqual(fhir.telecom, [{ system: 'email', value: 'anna@example.org' }]);
     assert.deepEqual(fhir.name, [{ use: 'official', text: 'Anna María García' }]);
   });
+
+  test('a merged record is inactive and replaced-by its target', () => {
+    const fhir = toFhirPatient({ ...anna, active: false, mergedInto: 'b0000000-0000-4000-8000-000000000001' }, settings);
+    assert.equal(fhir.active, false);
+    assert.deepEqual(fhir.link, [{ other: { reference: 'Patient/b0000000-0000-4000-8000-000000000001' }, type: 'replaced-by' }]);
+  });
+
+  test('a target replaces the records merged into it and lists their MRNs as old MRNs', () => {
+    const fhir = toFhirPatient({ ...anna, replaces: ['c0000000-0000-4000-8000-000000000002'], formerMrns: ['MRN-000007'] }, settings);
+    assert.deepEqual(fhir.link, [{ other: { reference: 'Patient/c0000000-0000-4000-8000-000000000002' }, type: 'replaces' }]);
+    assert.deepEqual(fhir.identifier?.[1], { ...fhir.identifier?.[0], use: 'old', value: 'MRN-000007' });
+  });
+
+  test('a record never merged has no link', () => {
+    assert.equal(toFhirPatient(anna, settings).link, undefined);
+  });
 });
 
 // Generated patients: every value our store could hold.
@@ -63,6 +80,8 @@ const patients: fc.Arbitrary<Patient> = fc.record({
   identifiers: fc.array(fc.record({ system: fc.option(fc.webUrl({ size: 'small' }).filter((u) => u.length <= 200 && u !== settings.mrnSystem), { nil: undefined }), value: line(200) }, { requiredKeys: ['value'] }), { maxLength: 20 })
     .map((ids) => ids.map(({ system, value }) => (system === undefined ? { value } : { system, value }))),
   version: fc.integer({ min: 1, max: 1_000_000 }), createdAt: fc.constant('2024-01-15T09:00:00.000Z'), updatedAt: fc.constant('2024-02-01T10:30:00.000Z'),
+  active: fc.constant(true), mergedInto: fc.constant(null), replaces: fc.array(fc.uuid(), { maxLength: 3 }),
+  formerMrns: fc.array(fc.stringMatching(/^MRN-[0-9]{6}$/), { maxLength: 3 }),
 });
 
 describe('round trip', () => {
@@ -70,10 +89,12 @@ describe('round trip', () => {
     fc.assert(fc.property(patients, (p) => {
       const result = fromFhirPatient(JSON.parse(JSON.stringify(toFhirPatient(p, settings))), settings);
       assert.ok('input' in result, JSON.stringify('issues' in result ? result.issues : ''));
-      const { id, mrn, version: _v, createdAt: _c, updatedAt: _u, ...input } = p;
+      const { id, mrn, version: _v, createdAt: _c, updatedAt: _u, active: _a, mergedInto: _m, replaces, formerMrns, ...input } = p;
       assert.deepEqual(result.input, input);
       assert.equal(result.mrn, mrn);
       assert.equal(result.id, id);
+      const merges = replaces.length + formerMrns.length > 0 ? { formerMrns, links: replaces.map((other) => ({ type: 'replaces', id: other })) } : undefined;
+      assert.deepEqual(result.merges, merges);
     }), { numRuns: 300 });
   });
 });
@@ -105,7 +126,7 @@ describe('a FHIR Patient as our input', () => {
   for (const [element, value] of [
     ['maritalStatus', { text: 'Married' }], ['contact', [{ name: { text: 'Luis' } }]], ['photo', [{ url: 'https://x.example/p.png' }]],
     ['communication', [{ language: { text: 'es' } }]], ['generalPractitioner', [{ reference: 'Practitioner/1' }]],
-    ['managingOrganization', { reference: 'Organization/1' }], ['link', [{ other: { reference: 'Patient/2' }, type: 'seealso' }]],
+    ['managingOrganization', { reference: 'Organization/1' }],
     ['deceasedBoolean', false], ['multipleBirthInteger', 2], ['implicitRules', 'https://x.example/rules'], ['modifierExtension', [{ url: 'x' }]],
   ] as const) {
     test(`${element} is refused as not-supported, saying this server does not record it`, () => {
@@ -114,6 +135,14 @@ describe('a FHIR Patient as our input', () => {
       assert.match(issue?.diagnostics ?? '', /does not record/);
     });
   }
+
+  test('a link to something other than a Patient is refused, naming the reference', () => {
+    assert.equal(refusal({ ...validResource(), link: [{ other: { reference: 'RelatedPerson/2' }, type: 'seealso' }] }, 'Patient.link[0].other.reference')?.code, 'value');
+  });
+
+  test('a link type outside its value set is refused as code-invalid', () => {
+    assert.equal(refusal({ ...validResource(), link: [{ other: { reference: 'Patient/2' }, type: 'sibling' }] }, 'Patient.link[0].type')?.code, 'code-invalid');
+  });
 
   test('a name prefix is refused as not-supported', () => {
     const resource = validResource();

@@ -3,7 +3,7 @@
  * and MRN (tested with generated patients). Incoming resources are checked strictly: whatever R4 allows but we do not
  * store is refused as `not-supported` rather than silently dropped (patient-elements.ts has the part readers).
  */
-import type { ContactPoint, Patient as FhirPatient } from 'fhir/r4.js';
+import type { ContactPoint, Patient as FhirPatient, PatientLink } from 'fhir/r4.js';
 import { GENDERS, type Gender, type Identifier, type Patient, type PatientInput } from './patient-record.js';
 import { isEmail, isFhirId, isPhone, LIMITS, lengthOf, parseFhirDate } from './fhir-values.js';
 import {
@@ -25,6 +25,7 @@ export interface MappingSettings {
 }
 
 export function toFhirPatient(p: Patient, settings: MappingSettings): FhirPatient {
+  const links = patientLinks(p);
   const telecom: ContactPoint[] = [{ system: 'email', value: p.email }];
   if (p.phone !== null) telecom.push({ system: 'phone', value: p.phone });
   return {
@@ -34,9 +35,10 @@ export function toFhirPatient(p: Patient, settings: MappingSettings): FhirPatien
     extension: [{ url: REGISTERED_DATE_EXTENSION, valueDate: p.registeredDate }],
     identifier: [
       { use: 'usual', type: MRN_TYPE, system: settings.mrnSystem, value: p.mrn },
+      ...p.formerMrns.map((value) => ({ use: 'old' as const, type: MRN_TYPE, system: settings.mrnSystem, value })),
       ...p.identifiers.map((i) => ({ ...(i.system !== undefined ? { system: i.system } : {}), value: i.value })),
     ],
-    active: true,
+    active: p.active,
     name: [{
       use: 'official',
       text: p.name,
@@ -47,15 +49,24 @@ export function toFhirPatient(p: Patient, settings: MappingSettings): FhirPatien
     ...(p.gender !== null ? { gender: p.gender } : {}),
     birthDate: p.dateOfBirth,
     address: [{ text: p.address }],
+    ...(links.length > 0 ? { link: links } : {}),
   };
 }
 
+/** Merges (issue 21) as FHIR links: a merged record is `replaced-by` its target, which `replaces` it. */
+function patientLinks(p: Patient): PatientLink[] {
+  return [
+    ...(p.mergedInto !== null ? [{ other: { reference: `Patient/${p.mergedInto}` }, type: 'replaced-by' as const }] : []),
+    ...p.replaces.map((id) => ({ other: { reference: `Patient/${id}` }, type: 'replaces' as const })),
+  ];
+}
+
 /** R4 Patient elements (with DomainResource's) that we read; `meta`, `text`, `language` are read and ignored. */
-const STORED = ['resourceType', 'id', 'meta', 'text', 'language', 'extension', 'identifier', 'active', 'name', 'telecom', 'gender', 'birthDate', 'address'];
+const STORED = ['resourceType', 'id', 'meta', 'text', 'language', 'extension', 'identifier', 'active', 'name', 'telecom', 'gender', 'birthDate', 'address', 'link'];
 /** R4 Patient elements that this server does not record: refused, never dropped. */
 const NOT_STORED = [
   'implicitRules', 'contained', 'modifierExtension', 'deceasedBoolean', 'deceasedDateTime', 'maritalStatus', 'multipleBirthBoolean',
-  'multipleBirthInteger', 'photo', 'contact', 'communication', 'generalPractitioner', 'managingOrganization', 'link',
+  'multipleBirthInteger', 'photo', 'contact', 'communication', 'generalPractitioner', 'managingOrganization',
 ];
 /** More issues than this say nothing new, and a hostile body could ask for millions. */
 const MAX_ISSUES = 20;
@@ -66,6 +77,11 @@ export interface FromFhirPatient {
   mrn?: string;
   /** The resource's id, when sent: the caller compares it with the URL's. */
   id?: string;
+  /**
+   * What merges set and only merges change (former MRNs, links to merged records), when sent: a client may send
+   * back what it read, so the caller accepts them as the record has them and refuses any other.
+   */
+  merges?: { formerMrns: string[]; links: { type: string; id: string }[] };
 }
 
 export function fromFhirPatient(resource: unknown, settings: MappingSettings): FromFhirPatient | { issues: Issue[] } {
@@ -82,10 +98,11 @@ export function fromFhirPatient(resource: unknown, settings: MappingSettings): F
   if (resource.meta !== undefined) readObject(list, resource.meta, 'Patient.meta');
   if (resource.text !== undefined) readObject(list, resource.text, 'Patient.text');
   if (resource.active !== undefined && typeof resource.active !== 'boolean') list.add('Patient.active', 'value', 'Patient.active must be true or false.');
-  if (resource.active === false) list.add('Patient.active', 'not-supported', 'This server records only active patients; delete the patient instead of sending active: false.');
+  if (resource.active === false) list.add('Patient.active', 'not-supported', 'A patient becomes inactive only by a merge ($merge); delete the patient instead of sending active: false.');
+  const links = readLinks(list, resource.link);
 
   const registeredDate = readRegisteredDate(list, resource.extension);
-  const { mrn, identifiers } = readIdentifiers(list, resource.identifier, settings);
+  const { mrn, formerMrns, identifiers } = readIdentifiers(list, resource.identifier, settings);
   const names = readArray(list, resource.name, 'Patient.name');
   if (names && names.length > 1) list.add('Patient.name[1]', 'not-supported', 'This server records one name per patient.');
   const name = names ? readName(list, names[0], 'Patient.name[0]') : undefined;
@@ -113,7 +130,8 @@ export function fromFhirPatient(resource: unknown, settings: MappingSettings): F
     phone: phone ?? null, email, address, dateOfBirth: birthDate, identifiers,
     ...(registeredDate !== undefined ? { registeredDate } : {}),
   };
-  return { input, ...(mrn !== undefined ? { mrn } : {}), ...(id !== undefined ? { id } : {}) };
+  const merges = formerMrns.length > 0 || links.length > 0 ? { merges: { formerMrns, links } } : {};
+  return { input, ...(mrn !== undefined ? { mrn } : {}), ...(id !== undefined ? { id } : {}), ...merges };
 }
 
 /** A full date: this server records birth and registration dates to the day, so '1984' or '1984-06' is refused. */
@@ -151,8 +169,9 @@ function readRegisteredDate(list: IssueList, value: unknown): string | undefined
   return registeredDate;
 }
 
-function readIdentifiers(list: IssueList, value: unknown, settings: MappingSettings): { mrn?: string; identifiers: Identifier[] } {
+function readIdentifiers(list: IssueList, value: unknown, settings: MappingSettings): { mrn?: string; formerMrns: string[]; identifiers: Identifier[] } {
   let mrn: string | undefined;
+  const formerMrns: string[] = [];
   const identifiers: Identifier[] = [];
   (readArray(list, value, 'Patient.identifier') ?? []).forEach((item, i) => {
     const path = `Patient.identifier[${i}]`;
@@ -161,19 +180,47 @@ function readIdentifiers(list: IssueList, value: unknown, settings: MappingSetti
     if (identifier.system !== settings.mrnSystem) {
       const external = readIdentifier(list, identifier, path);
       if (external && identifiers.push(external) > LIMITS.identifiers) list.add(path, 'not-supported', `This server records at most ${LIMITS.identifiers} identifiers besides the MRN.`);
+    } else if (identifier.use === 'old') {
+      // The MRN of a patient merged into this one (as we send it): kept by the merge, not by the client.
+      const former = readMrn(list, identifier, path, 'old');
+      if (former !== undefined) formerMrns.push(former);
     } else if (mrn !== undefined) {
-      list.add(path, 'not-supported', 'A patient has one MRN.');
+      list.add(path, 'not-supported', "A patient has one MRN (the MRNs of patients merged into it have use 'old').");
     } else {
-      mrn = readMrn(list, identifier, path);
+      mrn = readMrn(list, identifier, path, 'usual');
     }
   });
-  return { ...(mrn !== undefined ? { mrn } : {}), identifiers };
+  return { ...(mrn !== undefined ? { mrn } : {}), formerMrns, identifiers };
+}
+
+const LINK_TYPES = ['replaced-by', 'replaces', 'refer', 'seealso'];
+
+/** Patient.link as we send it: `other` a reference to a Patient here, and its type. */
+function readLinks(list: IssueList, value: unknown): { type: string; id: string }[] {
+  const links: { type: string; id: string }[] = [];
+  (readArray(list, value, 'Patient.link') ?? []).forEach((item, i) => {
+    const path = `Patient.link[${i}]`;
+    const link = readObject(list, item, path);
+    if (!link) return;
+    checkElements(list, link, path, ['other', 'type'], ['id', 'extension', 'modifierExtension']);
+    const type = readString(list, link.type, `${path}.type`);
+    if (link.type === undefined) list.add(`${path}.type`, 'required', 'A link needs a type.');
+    else if (type !== undefined && !LINK_TYPES.includes(type)) list.add(`${path}.type`, 'code-invalid', `${path}.type '${type}' is not one of ${LINK_TYPES.join(', ')}.`);
+    const other = link.other === undefined ? list.add(`${path}.other`, 'required', 'A link needs other (a reference).') : readObject(list, link.other, `${path}.other`);
+    if (!other) return;
+    checkElements(list, other, `${path}.other`, ['reference'], ['id', 'extension', 'type', 'identifier', 'display']);
+    const reference = readString(list, other.reference, `${path}.other.reference`);
+    const id = reference === undefined ? undefined : /^Patient\/([A-Za-z0-9.-]{1,64})$/.exec(reference)?.[1];
+    if (reference !== undefined && id === undefined) list.add(`${path}.other.reference`, 'value', `${path}.other.reference must be Patient/<id>.`);
+    if (type !== undefined && id !== undefined) links.push({ type, id });
+  });
+  return links;
 }
 
 /** The MRN identifier as we send it: `use` 'usual' and the v2-0203 MR type may come back; nothing else is ours to keep. */
-function readMrn(list: IssueList, identifier: Json, path: string): string | undefined {
+function readMrn(list: IssueList, identifier: Json, path: string, use: 'usual' | 'old'): string | undefined {
   checkElements(list, identifier, path, ['system', 'value', 'use', 'type'], ['id', 'extension', 'period', 'assigner']);
-  if (identifier.use !== undefined && identifier.use !== 'usual') list.add(`${path}.use`, 'not-supported', "The MRN identifier's use is always 'usual'.");
+  if (use === 'usual' && identifier.use !== undefined && identifier.use !== 'usual') list.add(`${path}.use`, 'not-supported', "The MRN identifier's use is always 'usual'.");
   if (identifier.type !== undefined && !isMrnType(identifier.type)) list.add(`${path}.type`, 'not-supported', `The MRN identifier's type is always ${V2_0203}|MR.`);
   if (identifier.value === undefined) return list.add(`${path}.value`, 'required', 'The MRN identifier needs a value.');
   return readString(list, identifier.value, `${path}.value`);
@@ -219,5 +266,7 @@ export const PATIENT_FIELD_EXPRESSIONS: Readonly<Record<string, string>> = {
   '/dateOfBirth': 'Patient.birthDate',
   '/registeredDate': `Patient.extension('${REGISTERED_DATE_EXTENSION}')`,
   '/identifiers': 'Patient.identifier',
+  '/formerMrns': "Patient.identifier.where(use='old')",
+  '/replaces': 'Patient.link',
 };
 export const patientFieldExpression = (field: string): string | undefined => PATIENT_FIELD_EXPRESSIONS[field];

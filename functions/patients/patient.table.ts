@@ -100,10 +100,14 @@ export interface PatientVersionTable {
 export type PatientRow = Selectable<PatientTable>;
 
 /** A patients row as stored in patient_versions.record (JSON: dates and timestamps as text). */
-export type PatientRecordJson = Omit<PatientRow, 'seq' | 'created_at' | 'updated_at' | 'deleted_at' | 'family_folded' | 'name_words_folded' | 'phone_digits'> & {
+export type PatientRecordJson = Omit<PatientRow, 'seq' | 'created_at' | 'updated_at' | 'deleted_at' | 'family_folded' | 'name_words_folded' | 'phone_digits' | 'merged_into' | 'merged_from' | 'former_mrns'> & {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  // Absent from the versions written before merging existed (migration 2026-12-07T0004).
+  merged_into?: string | null;
+  merged_from?: string[];
+  former_mrns?: string[];
 };
 
 /** The patient as the API shows it (openapi.yaml `Patient`). */
@@ -123,6 +127,13 @@ export interface Patient {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** False once merged into another patient (`mergedInto`). */
+  active: boolean;
+  mergedInto: string | null;
+  /** The patients merged into this one. */
+  replaces: string[];
+  /** The MRNs of the patients merged into this one; each still finds this record. */
+  formerMrns: string[];
 }
 
 /** A record as a client writes it. Absent structured fields: see patients.service.ts `completeInput`. */
@@ -160,6 +171,10 @@ export function toPatient(row: PatientRow | PatientRecordJson): Patient {
     version: row.version,
     createdAt: timestamp(row.created_at),
     updatedAt: timestamp(row.updated_at),
+    active: !row.merged_into,
+    mergedInto: row.merged_into ?? null,
+    replaces: row.merged_from ?? [],
+    formerMrns: row.former_mrns ?? [],
   };
 }
 

@@ -85,11 +85,26 @@ export function lockLivePatient(trx: Transaction<Database>, id: string) {
   return trx.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
 }
 
+/** What a merge or an unmerge writes beside the values (patient-merge.service.ts). */
+export interface MergeChange {
+  action: 'merge' | 'unmerge';
+  mergedFrom: string[];
+  formerMrns: string[];
+}
+
 /**
  * Writes the next version of a locked live patient (`before`), with its identifier changes, its version record,
- * its audit record and its outbox messages, in one statement. The MRN and the registered date never change.
+ * its audit record and its outbox messages, in one statement. The MRN never changes; the registered date only
+ * by a merge. `before.identifiers` are the external identifiers it holds in patient_identifiers at this point.
  */
-export function updateLockedPatient(trx: Transaction<Database>, before: PatientRow, values: PatientValues, context: WriteContext, records: ChangeRecords) {
+export function updateLockedPatient(
+  trx: Transaction<Database>,
+  before: PatientRow,
+  values: PatientValues,
+  context: WriteContext,
+  records: ChangeRecords,
+  merge?: MergeChange,
+) {
   const key = (i: Identifier) => `${i.system ?? ''}\n${i.value}`;
   const kept = new Set(values.identifiers.map(key));
   const had = new Set(before.identifiers.map(key));
@@ -99,7 +114,12 @@ export function updateLockedPatient(trx: Transaction<Database>, before: PatientR
     .with('changed', (qc) =>
       qc
         .updateTable('patients')
-        .set({ ...patientColumns(values), updated_at: sql<Date>`now()`, version: before.version + 1 })
+        .set({
+          ...patientColumns(values),
+          updated_at: sql<Date>`now()`,
+          version: before.version + 1,
+          ...(merge ? { registered_date: values.registeredDate, merged_from: merge.mergedFrom, former_mrns: merge.formerMrns } : {}),
+        })
         .where('id', '=', before.id)
         .returningAll(),
     )
@@ -119,7 +139,7 @@ export function updateLockedPatient(trx: Transaction<Database>, before: PatientR
       qc
         .insertInto('patient_versions')
         .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
-        .expression(sql`select id, version, ${context.actor}::text, 'update', ${versionRecord('changed')} from changed`),
+        .expression(sql`select id, version, ${context.actor}::text, ${merge?.action ?? 'update'}::text, ${versionRecord('changed')} from changed`),
     )
     .with('unworded', (qc) => qc.deleteFrom('patient_name_words').where('patient_id', '=', before.id))
     .with('worded', (qc) =>
@@ -208,7 +228,20 @@ export function findLivePatient(db: Db, id: string) {
 
 /** A patient whatever its state (a deleted one too): FHIR answers 410 Gone for a deleted record, 404 for none. */
 export function findPatient(db: Db, id: string) {
-  return db.selectFrom('patients').select(['id', 'version', 'deleted_at']).where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('patients').select(['id', 'version', 'deleted_at', 'merged_into']).where('id', '=', id).executeTakeFirst();
+}
+
+/** The live patients holding an identifier (`system` absent: any system; a former MRN finds its target). */
+export async function findLiveByIdentifier(db: Db, system: string | undefined, value: string): Promise<string[]> {
+  let query = db.selectFrom('patient_identifiers').select('patient_id').where('live', '=', true).where('value', '=', value);
+  if (system !== undefined) query = query.where('system', '=', system);
+  const rows = await query.limit(2).execute();
+  return rows.map((row) => row.patient_id);
+}
+
+/** A patient's record whatever its state (a merged one: it stays readable). */
+export function readAnyPatient(db: Db, id: string) {
+  return db.selectFrom('patients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 /** One version of a patient's record, or all of them newest first. */
@@ -221,7 +254,9 @@ export function patientVersions(db: Db, id: string, version?: number) {
 export interface PatientSearch {
   name?: string;
   email?: string;
+  /** An MRN, current or former (of a patient merged into the one found), under `mrnSystem`. */
   mrn?: string;
+  mrnSystem: string;
   birthdate?: string;
   /** Return rows after this position (exclusive). */
   afterSeq?: number;
@@ -238,7 +273,10 @@ export function searchPatients(db: Db, search: PatientSearch, audit: ReadAudit &
       let query = qb.selectFrom('patients').selectAll().where('deleted_at', 'is', null);
       if (search.name) query = query.where('name', 'ilike', `%${escapeLike(search.name)}%`);
       if (search.email) query = query.where(sql<string>`lower(email)`, '=', search.email.toLowerCase());
-      if (search.mrn) query = query.where('mrn', '=', search.mrn.toUpperCase());
+      if (search.mrn) {
+        const mrn = search.mrn.toUpperCase();
+        query = query.where('id', 'in', (eb) => eb.selectFrom('patient_identifiers').select('patient_id').where('live', '=', true).where('system', '=', search.mrnSystem).where('value', '=', mrn));
+      }
       if (search.birthdate) query = query.where('date_of_birth', '=', search.birthdate);
       if (search.afterSeq !== undefined) query = query.where('seq', '>', search.afterSeq);
       return query.orderBy('seq').limit(search.limit);

@@ -34,7 +34,7 @@ const withEtag = (row: PatientRow): PatientWithEtag => ({ patient: toPatient(row
 const OUTCOMES: Record<number, AuditOutcome> = { 404: 'not_found', 409: 'conflict', 412: 'precondition_failed' };
 
 /** Runs `work`; when it fails, records the failed attempt in the audit trail (outside the rolled-back transaction). */
-async function audited<T>(db: Kysely<Database>, caller: Caller, action: AuditAction, patientId: string | null, work: () => Promise<T>): Promise<T> {
+export async function audited<T>(db: Kysely<Database>, caller: Caller, action: AuditAction, patientId: string | null, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -48,7 +48,7 @@ async function audited<T>(db: Kysely<Database>, caller: Caller, action: AuditAct
 // The furthest-ahead time zone is UTC+14: a baby born "today" there may already be "tomorrow" in UTC.
 const latestToday = () => new Date(Date.now() + 14 * 3600 * 1000).toISOString().slice(0, 10);
 
-function checkDates(input: PatientInput, today = latestToday()): void {
+export function checkDates(input: Pick<PatientInput, 'dateOfBirth' | 'registeredDate'>, today = latestToday()): void {
   const errors: FieldError[] = [];
   if (input.dateOfBirth > today) errors.push({ field: '/dateOfBirth', message: 'must not be in the future' });
   if (input.registeredDate !== undefined) {
@@ -65,14 +65,14 @@ function violatedUniqueIndex(error: unknown): string | undefined {
 }
 
 /** A write refused because a live patient already holds its email or one of its identifiers. */
-function takenBy(error: unknown): never {
+export function takenBy(error: unknown): never {
   const index = violatedUniqueIndex(error);
   if (index === 'patient_identifiers_live_key') throw conflict('identifier-taken', 'Another patient already has one of these identifiers (the same system and value).');
   if (index !== undefined) throw conflict('email-taken', 'Another patient already uses this email.');
   throw error;
 }
 
-const context = (caller: Caller) => ({ actor: caller.actor, mrnSystem: config.patients.mrnSystem });
+export const context = (caller: Caller) => ({ actor: caller.actor, mrnSystem: config.patients.mrnSystem });
 
 /**
  * A display name's structured parts when a client sends only the display name (the clients that came before
@@ -104,7 +104,7 @@ export function completeInput(input: PatientInput, current?: Patient): Omit<Pati
 }
 
 /** External identifiers must not claim the system of our own MRNs, nor list one pair twice. */
-function checkIdentifiers(identifiers: readonly Identifier[]): void {
+export function checkIdentifiers(identifiers: readonly Identifier[]): void {
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   identifiers.forEach((identifier, index) => {
@@ -145,8 +145,14 @@ export async function getPatient(
 ): Promise<PatientWithEtag> {
   return audited(db, caller, action, id, async () => {
     const row = await repo.readLivePatient(db, id, { ...caller, action });
-    if (!row) throw (await repo.findPatient(db, id)) ? gone() : notFound('No patient with this id.');
-    return withEtag(row);
+    if (row) return withEtag(row);
+    const found = await repo.findPatient(db, id);
+    if (!found) throw notFound('No patient with this id.');
+    if (!found.merged_into) throw gone();
+    // A merged record stays readable: it says where it went (mergedInto), and the read is audited as any other.
+    const merged = await repo.readAnyPatient(db, id);
+    await recordAudit(db, [{ ...caller, action, patientId: id, outcome: 'success' }]);
+    return withEtag(merged);
   });
 }
 
@@ -161,6 +167,17 @@ export class DeletedPatientError extends AppError {
 }
 
 const gone = () => new DeletedPatientError();
+
+/** A change of a merged record: it no longer changes (its target does), until an admin undoes the merge. */
+export const mergedInto = (targetId: string) =>
+  new AppError(409, 'patient-merged', 'Conflict', `This patient was merged into ${targetId}; change that record instead.`);
+
+/** Why a change of a patient that is not live is refused: merged, deleted, or never there. */
+export async function notLive(db: Kysely<Database> | Transaction<Database>, id: string): Promise<AppError> {
+  const found = await repo.findPatient(db, id);
+  if (!found) return notFound('No patient with this id.');
+  return found.merged_into ? mergedInto(found.merged_into) : gone();
+}
 
 /** The versions an `If-Match` header accepts: any for `*` or no header, else those its ETags name (`"v<n>"`, or FHIR's `W/"<n>"`). */
 function acceptedVersions(ifMatch: string | undefined): repo.AcceptedVersions | 'none' {
@@ -180,17 +197,29 @@ async function changeLive<T>(db: Kysely<Database>, id: string, ifMatch: string |
   const accepted = acceptedVersions(ifMatch);
   return db.transaction().execute(async (trx) => {
     const before = await repo.lockLivePatient(trx, id);
-    if (!before) throw (await repo.findPatient(trx, id)) ? gone() : notFound('No patient with this id.');
+    if (!before) throw await notLive(trx, id);
     if (accepted === 'none' || (accepted !== 'any' && !accepted.includes(before.version))) throw preconditionFailed();
     return change(trx, before);
   });
 }
 
-/** An update that restates the MRN or the registered date must restate them as they are: they never change. */
-function checkUnchanged(before: PatientRow, fixed: { mrn?: string; registeredDate?: string }): void {
+/** What an update may restate but never changes: the MRN, the registered date, and what merges set. */
+export interface FixedFields {
+  mrn?: string;
+  registeredDate?: string;
+  merges?: { formerMrns: string[]; links: { type: string; id: string }[] };
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
+/** An update that restates the MRN, the registered date or the merges must restate them as they are. */
+function checkUnchanged(before: PatientRow, fixed: FixedFields): void {
   const errors: FieldError[] = [];
   if (fixed.mrn !== undefined && fixed.mrn !== before.mrn) errors.push({ field: '/mrn', message: 'is assigned by the system and cannot change' });
   if (fixed.registeredDate !== undefined && fixed.registeredDate !== before.registered_date) errors.push({ field: '/registeredDate', message: 'cannot change' });
+  if (fixed.merges && !sameSet(fixed.merges.formerMrns, before.former_mrns)) errors.push({ field: '/formerMrns', message: 'are set by merges and cannot change' });
+  const links = fixed.merges?.links.map((link) => `${link.type} ${link.id}`) ?? [];
+  if (fixed.merges && !sameSet(links, before.merged_from.map((id) => `replaces ${id}`))) errors.push({ field: '/replaces', message: 'are set by merges and cannot change' });
   if (errors.length > 0) throw new AppError(422, 'unchangeable', 'Unprocessable', 'The update changes a field that never changes; see `errors`.', { errors });
 }
 
@@ -200,7 +229,7 @@ export async function updatePatient(
   id: string,
   input: PatientInput,
   ifMatch?: string,
-  fixed: { mrn?: string; registeredDate?: string } = {},
+  fixed: FixedFields = {},
 ): Promise<PatientWithEtag> {
   checkDates(input);
   if (input.identifiers) checkIdentifiers(input.identifiers);
@@ -278,7 +307,7 @@ export async function listPatients(
   const afterSeq = search.cursor ? decodeCursor(search.cursor) : undefined;
   // One row more than asked tells whether another page exists. Each listed record counts as read by the
   // caller (recorded by the search itself); an empty result is recorded once.
-  const rows = await repo.searchPatients(db, { ...search, afterSeq, limit: search.limit + 1 }, { ...caller, action: 'list', audited: search.limit });
+  const rows = await repo.searchPatients(db, { ...search, mrnSystem: config.patients.mrnSystem, afterSeq, limit: search.limit + 1 }, { ...caller, action: 'list', audited: search.limit });
   const page = rows.slice(0, search.limit);
   const last = page.at(-1);
   if (page.length === 0) await recordAudit(db, [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]);
