@@ -12,7 +12,7 @@ import { fhirOutputsDir } from '../support/fhir-outputs.js';
 import { errorsOf, validateFhirResources, type ValidationResult } from '../support/fhir-validator.js';
 
 /** One of each must have been received, or the check below would pass on nothing. */
-const EXPECTED_TYPES = ['Patient', 'Bundle', 'OperationOutcome', 'CapabilityStatement'];
+const EXPECTED_TYPES = ['Patient', 'Bundle', 'OperationOutcome', 'CapabilityStatement', 'Parameters'];
 /** How much of an invalid resource a failure shows, beside its errors. */
 const SHOWN_CHARS = 1500;
 
@@ -27,7 +27,7 @@ before(async () => {
 });
 
 describe('the FHIR resources the end-to-end tests received', () => {
-  test('include at least one Patient, Bundle, OperationOutcome and CapabilityStatement', () => {
+  test('include at least one Patient, Bundle, OperationOutcome, CapabilityStatement and Parameters ($merge)', () => {
     const counts = Object.fromEntries(EXPECTED_TYPES.map((type) => [type, results.filter((result) => result.resourceType === type).length]));
     const missing = EXPECTED_TYPES.filter((type) => counts[type] === 0);
     assert.deepEqual(missing, [], `none of these was recorded with recordFhirOutput (run this file after the FHIR files): ${JSON.stringify(counts)}`);
