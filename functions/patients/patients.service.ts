@@ -280,7 +280,7 @@ export async function getPatientVersions(db: Kysely<Database>, caller: Caller, i
     const rows = await repo.patientVersions(db, id, version);
     if (rows.length === 0) throw notFound(version === undefined ? 'No patient with this id.' : 'No such version of this patient.');
     await recordAudit(db, [{ ...caller, action: 'read', patientId: id, outcome: 'success' }]);
-    return rows.map((row) => ({ patient: toPatient(row.record), action: row.action, recordedAt: row.recorded_at.toISOString(), deleted: row.record.deleted_at !== null }));
+    return rows.map((row) => ({ patient: toPatient(row.record), action: row.action, recordedAt: row.recorded_at.toISOString(), deleted: row.record.deleted_at !== null && !row.record.merged_into }));
   });
 }
 

@@ -122,6 +122,6 @@ describe('$match', () => {
   test('the CapabilityStatement lists the operation', async () => {
     const statement = await fhir('GET', '/metadata');
     const patient = (statement.body.rest as Resource[])[0]?.resource.find((resource: Resource) => resource.type === 'Patient');
-    assert.deepEqual(patient.operation, [{ name: 'match', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match' }]);
+    assert.deepEqual(patient.operation.find((operation: Resource) => operation.name === 'match'), { name: 'match', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match' });
   });
 });

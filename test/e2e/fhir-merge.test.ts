@@ -73,6 +73,12 @@ describe('$merge', () => {
     }
     const byId = await fhir('GET', `/Patient?_id=${source.id}`, { token: admin });
     assert.equal(byId.body.entry, undefined, 'searches return the target only');
+
+    const history = await fhir('GET', `/Patient/${source.id}/_history`, { token: admin });
+    assert.deepEqual((history.body.entry as Resource[]).map((e) => e.resource?.active), [false, true], 'the merge is a version of the source');
+    const merged = await fhir('GET', `/Patient/${source.id}/_history/2`, { token: admin });
+    assert.equal(merged.status, 200);
+    assert.equal(merged.body.active, false);
   });
 
   test('merges by identifier, with a result-patient, and the target can then be read, changed and written back as read', async () => {
@@ -137,6 +143,6 @@ describe('$merge', () => {
   test('the CapabilityStatement lists $merge', async () => {
     const metadata = await fhir('GET', '/metadata');
     const patient = (metadata.body.rest as Resource[])[0]!.resource.find((r: Resource) => r.type === 'Patient');
-    assert.ok((patient.operation as Resource[]).some((o) => o.name === 'merge'));
+    assert.deepEqual((patient.operation as Resource[]).find((o) => o.name === 'merge'), { name: 'merge', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-merge' });
   });
 });
