@@ -30,6 +30,8 @@ const EXPECTED_SCOPES: Record<string, string[]> = {
   'GET /api/patients': ['patients:read'],
   'POST /api/patients': ['patients:write'],
   'POST /api/patients/matches': ['patients:read'],
+  'GET /api/patients/duplicates': ['patients:merge'],
+  'POST /api/patients/duplicates/decisions': ['patients:merge'],
   'GET /api/patients/{id}': ['patients:read'],
   'PUT /api/patients/{id}': ['patients:write'],
   'DELETE /api/patients/{id}': ['patients:write'],
