@@ -4,7 +4,7 @@
  * the duplicate report rescans the records that changed.
  */
 import type { OutboxMessage } from '../outbox/outbox.table.js';
-import { patientEventMessage } from './patient-messages.js';
+import { duplicateScanMessage, patientEventMessage } from './patient-messages.js';
 
 export interface MergeMessageFacts {
   mergeId: string;
@@ -16,5 +16,10 @@ export interface MergeMessageFacts {
 
 export function mergeMessages(kind: 'merge' | 'unmerge', facts: MergeMessageFacts): OutboxMessage[] {
   const at = new Date();
-  return [patientEventMessage('updated', { id: facts.targetId, version: facts.versions.target }, at)];
+  return [
+    patientEventMessage('updated', { id: facts.targetId, version: facts.versions.target }, at),
+    // A scan of a record no longer live drops its pairs; after an unmerge both records are live again.
+    duplicateScanMessage(facts.targetId),
+    duplicateScanMessage(facts.sourceId),
+  ];
 }
