@@ -180,6 +180,19 @@ describe('the duplicate report', () => {
     }, SCAN_WAIT_MS, 500);
   });
 
+  test('merging a pair takes it off the report; undoing the merge brings it back', async () => {
+    const { ids } = await samePerson(2);
+    await shown(ids);
+    const merged = await call('POST', '/api/patients/merges', { token: admin, body: { sourceId: ids[1], targetId: ids[0] }, contract: '/api/patients/merges' });
+    assert.equal(merged.status, 200, merged.text);
+    assert.equal(await findPair(ids), undefined);
+
+    const { mergeId } = merged.body as { mergeId: string };
+    const undone = await call('POST', `/api/patients/merges/${mergeId}/unmerge`, { token: admin, contract: '/api/patients/merges/{mergeId}/unmerge' });
+    assert.equal(undone.status, 200, undone.text);
+    await shown(ids);
+  });
+
   test('records the decision in both patients\' audit trails, and the report\'s reading as a list read', async () => {
     const { ids } = await samePerson(2);
     const [first, second] = ids as [string, string];
