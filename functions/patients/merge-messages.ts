@@ -4,7 +4,7 @@
  * the duplicate report rescans the records that changed.
  */
 import type { OutboxMessage } from '../outbox/outbox.table.js';
-import { patientEventMessage } from './patient-messages.js';
+import { billingMergeMessage, patientEventMessage } from './patient-messages.js';
 
 export interface MergeMessageFacts {
   mergeId: string;
@@ -16,5 +16,10 @@ export interface MergeMessageFacts {
 
 export function mergeMessages(kind: 'merge' | 'unmerge', facts: MergeMessageFacts): OutboxMessage[] {
   const at = new Date();
-  return [patientEventMessage('updated', { id: facts.targetId, version: facts.versions.target }, at)];
+  const { mergeId, sourceId, targetId } = facts;
+  return [
+    patientEventMessage('updated', { id: targetId, version: facts.versions.target }, at),
+    patientEventMessage(kind === 'merge' ? 'merged' : 'unmerged', { id: sourceId, version: facts.versions.source }, at, { relatedPatientId: targetId }),
+    billingMergeMessage({ mergeId, sourceId, targetId, undo: kind === 'unmerge' }),
+  ];
 }
