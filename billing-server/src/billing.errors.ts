@@ -10,9 +10,14 @@ export class BillingAccountNotFoundError extends Error {
   override readonly name = 'BillingAccountNotFoundError';
 }
 
-/** An idempotency key reused with a different payload: the caller has a bug, a retry cannot fix it. */
+/** An idempotency key (or merge_id) reused with a different payload: the caller has a bug, a retry cannot fix it. */
 export class IdempotencyKeyReusedError extends Error {
   override readonly name = 'IdempotencyKeyReusedError';
+}
+
+/** The call conflicts with the state of the accounts (a merged account): retrying the same call cannot help. */
+export class BillingPreconditionError extends Error {
+  override readonly name = 'BillingPreconditionError';
 }
 
 /** The database is not migrated and reachable yet (the server is starting). */

@@ -4,13 +4,21 @@
  */
 import {
   BillingServiceService,
+  type AccountMerge as AccountMergeMessage,
   type BillingServiceServer,
   type Invoice as InvoiceMessage,
 } from '../../proto/generated/billing.js';
+import { mergeAccounts, undoAccountMerge } from './account-merge.service.js';
 import { BillingNotReadyError } from './billing.errors.js';
-import type { Invoice } from './billing.model.js';
+import type { AccountMerge, Invoice } from './billing.model.js';
 import * as billing from './billing.service.js';
-import { parseInvoicePageRequest, parseNewBillingAccount, parseNewInvoice, parsePatientId } from './billing.validation.js';
+import {
+  parseAccountMergeRequest,
+  parseInvoicePageRequest,
+  parseNewBillingAccount,
+  parseNewInvoice,
+  parsePatientId,
+} from './billing.validation.js';
 import type { BillingDb } from './db.js';
 import type { Logger } from './logger.js';
 import { withTolerantDecoding } from './tolerant-decoding.js';
@@ -56,6 +64,26 @@ export function createBillingHandlers({ db, logger, isReady }: BillingHandlerDep
       const page = await billing.listInvoices(context(signal), parseInvoicePageRequest(request));
       return { invoices: page.invoices.map(toInvoiceMessage), nextPageToken: page.nextPageToken };
     }),
+
+    mergeAccounts: unaryHandler('MergeAccounts', logger, async (request, signal) => {
+      const { undo, ...merge } = parseAccountMergeRequest(request);
+      const recorded = await (undo ? undoAccountMerge : mergeAccounts)(context(signal), merge);
+      return { merge: toAccountMergeMessage(recorded) };
+    }),
+  };
+}
+
+function toAccountMergeMessage(merge: AccountMerge): AccountMergeMessage {
+  return {
+    mergeId: merge.mergeId,
+    sourcePatientId: merge.sourcePatientId,
+    targetPatientId: merge.targetPatientId,
+    sourceAccountId: merge.sourceAccountId ?? '',
+    targetAccountId: merge.targetAccountId ?? '',
+    targetAccountOpened: merge.targetAccountOpened,
+    movedInvoiceIds: merge.movedInvoiceIds,
+    mergedAt: merge.mergedAt?.toISOString() ?? '',
+    undoneAt: merge.undoneAt?.toISOString() ?? '',
   };
 }
 

@@ -1,6 +1,7 @@
 /** Plain types of the billing domain, independent of protobuf and SQL. */
 
-export type AccountStatus = 'ACTIVE' | 'CLOSED';
+/** MERGED: the patient's record was merged into another; its invoices moved to that patient's account. */
+export type AccountStatus = 'ACTIVE' | 'CLOSED' | 'MERGED';
 
 export interface NewBillingAccount {
   patientId: string;
@@ -50,4 +51,23 @@ export interface InvoicePage {
   invoices: Invoice[];
   /** Empty on the last page. */
   nextPageToken: string;
+}
+
+export interface AccountMergeRequest {
+  mergeId: string;
+  sourcePatientId: string;
+  targetPatientId: string;
+}
+
+export interface AccountMerge extends AccountMergeRequest {
+  /** Undefined when the source had no account. */
+  sourceAccountId?: string;
+  /** Undefined when the target has no account and none was opened. */
+  targetAccountId?: string;
+  targetAccountOpened: boolean;
+  movedInvoiceIds: string[];
+  /** Undefined for a merge seen only undone (its undo arrived first). */
+  mergedAt?: Date;
+  /** Undefined while the merge stands. */
+  undoneAt?: Date;
 }

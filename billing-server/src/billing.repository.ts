@@ -55,23 +55,41 @@ export async function accountExists(db: BillingExecutor, accountId: string): Pro
   return row !== undefined;
 }
 
-/** Undefined when the account already has an invoice with this idempotency key. */
+/**
+ * The status of an account, share-locked until the transaction ends: a merge of the account (which locks it for
+ * update) waits for the invoice being issued, and an invoice waits for the merge, so none is left behind.
+ * Undefined when there is no such account.
+ */
+export async function lockAccountStatusForInvoice(db: BillingExecutor, accountId: string): Promise<AccountStatus | undefined> {
+  const row = await db
+    .selectFrom('billing.accounts')
+    .select('status')
+    .where('account_id', '=', accountId)
+    .forShare()
+    .executeTakeFirst();
+  // The check constraint of the accounts table limits the column to these values.
+  return row?.status as AccountStatus | undefined;
+}
+
+/** Undefined when the account already issued an invoice with this idempotency key. */
 export async function insertInvoiceUnlessKeyUsed(db: BillingExecutor, invoice: NewInvoiceRow): Promise<StoredInvoice | undefined> {
   const row = await db
     .insertInto('billing.invoices')
     .values({
       account_id: invoice.accountId,
+      issued_account_id: invoice.accountId,
       idempotency_key: invoice.idempotencyKey,
       request_fingerprint: invoice.requestFingerprint,
       currency: invoice.currency,
       total_amount: invoice.totalAmount,
     })
-    .onConflict((conflict) => conflict.columns(['account_id', 'idempotency_key']).doNothing())
+    .onConflict((conflict) => conflict.columns(['issued_account_id', 'idempotency_key']).doNothing())
     .returningAll()
     .executeTakeFirst();
   return row && toStoredInvoice(row);
 }
 
+/** By the account the invoice was issued to, which a merge may have moved it away from since. */
 export async function findInvoiceByIdempotencyKey(
   db: BillingExecutor,
   accountId: string,
@@ -80,7 +98,7 @@ export async function findInvoiceByIdempotencyKey(
   const row = await db
     .selectFrom('billing.invoices')
     .selectAll()
-    .where('account_id', '=', accountId)
+    .where('issued_account_id', '=', accountId)
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
   return row && toStoredInvoice(row);

@@ -3,7 +3,7 @@
  * Plain functions over plain types; `signal` fires when the caller cancels or its deadline passes, so no work
  * starts (and no transaction commits) on behalf of a caller that has given up.
  */
-import { BillingAccountNotFoundError, IdempotencyKeyReusedError } from './billing.errors.js';
+import { BillingAccountNotFoundError, BillingPreconditionError, IdempotencyKeyReusedError } from './billing.errors.js';
 import type { BillingAccount, Invoice, InvoicePage, InvoicePageRequest, NewBillingAccount, NewInvoice } from './billing.model.js';
 import {
   accountExists,
@@ -14,6 +14,7 @@ import {
   insertInvoiceUnlessKeyUsed,
   insertLineItems,
   listInvoicesOfAccount,
+  lockAccountStatusForInvoice,
   type StoredInvoice,
 } from './billing.repository.js';
 import type { BillingDb } from './db.js';
@@ -50,15 +51,21 @@ export async function createInvoice(context: BillingContext, invoice: NewInvoice
   const requestFingerprint = fingerprintInvoiceRequest(invoice);
   context.signal.throwIfAborted();
   return context.db.transaction().execute(async (trx) => {
-    if (!(await accountExists(trx, invoice.accountId))) throw new BillingAccountNotFoundError('no billing account with this account_id');
-    // A concurrent call with the same key waits here on the unique constraint until the first one commits.
-    const inserted = await insertInvoiceUnlessKeyUsed(trx, { ...invoice, requestFingerprint, totalAmount });
+    const accountStatus = await lockAccountStatusForInvoice(trx, invoice.accountId);
+    if (!accountStatus) throw new BillingAccountNotFoundError('no billing account with this account_id');
+    // A merged account issues nothing new, but a retry still gets the invoice issued before the merge.
+    // A concurrent call with the same key waits on the unique constraint until the first one commits.
+    const inserted =
+      accountStatus === 'MERGED' ? undefined : await insertInvoiceUnlessKeyUsed(trx, { ...invoice, requestFingerprint, totalAmount });
     if (inserted) {
       await insertLineItems(trx, inserted.invoiceId, invoice.lineItems);
       context.signal.throwIfAborted(); // rolls back: nobody is waiting for this invoice
       return withLineItems(inserted, invoice.lineItems);
     }
     const existing = await findInvoiceByIdempotencyKey(trx, invoice.accountId, invoice.idempotencyKey);
+    if (!existing && accountStatus === 'MERGED') {
+      throw new BillingPreconditionError('the billing account is merged into another patient\'s account: invoice that account');
+    }
     if (!existing) throw new Error('invoice disappeared after an idempotency key conflict');
     if (existing.requestFingerprint !== requestFingerprint) {
       throw new IdempotencyKeyReusedError('idempotency_key was already used for a different invoice of this account');

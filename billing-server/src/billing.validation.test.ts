@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidBillingRequestError } from './billing.errors.js';
-import { parseInvoicePageRequest, parseNewBillingAccount, parseNewInvoice } from './billing.validation.js';
+import { parseAccountMergeRequest, parseInvoicePageRequest, parseNewBillingAccount, parseNewInvoice } from './billing.validation.js';
 
 const patientId = '3f1c2a9e-5b7d-4c1e-9a8f-0d2b4c6e8a10';
 const validInvoice = {
@@ -80,5 +80,29 @@ describe('parseInvoicePageRequest', () => {
 
   test('rejects a negative page size', () => {
     assert.throws(() => parseInvoicePageRequest({ accountId: patientId, pageSize: -1, pageToken: '' }), /page_size/);
+  });
+});
+
+describe('parseAccountMergeRequest', () => {
+  const mergeId = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
+  const targetPatientId = '5a0e3c1d-7b2f-4e6a-8c9d-1f2e3a4b5c62';
+
+  test('accepts three UUIDs and the undo flag, normalising case', () => {
+    const parsed = parseAccountMergeRequest({ mergeId: mergeId.toUpperCase(), sourcePatientId: patientId, targetPatientId, undo: true });
+    assert.deepEqual(parsed, { mergeId, sourcePatientId: patientId, targetPatientId, undo: true });
+  });
+
+  test('reports every bad id at once', () => {
+    assert.throws(
+      () => parseAccountMergeRequest({ mergeId: '', sourcePatientId: 'p1', targetPatientId: '', undo: false }),
+      /^InvalidBillingRequestError: merge_id is required; source_patient_id must be a UUID; target_patient_id is required$/,
+    );
+  });
+
+  test('refuses a merge of a patient into itself, whatever the case of its id', () => {
+    assert.throws(
+      () => parseAccountMergeRequest({ mergeId, sourcePatientId: patientId, targetPatientId: patientId.toUpperCase(), undo: false }),
+      /source_patient_id and target_patient_id must differ/,
+    );
   });
 });

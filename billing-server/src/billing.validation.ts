@@ -2,9 +2,9 @@
  * Turns request messages into domain inputs, or fails with InvalidBillingRequestError naming every bad field.
  * Messages name fields and limits, never the rejected values (which may be a patient's name or email).
  */
-import type { BillingRequest, CreateInvoiceRequest, ListInvoicesRequest } from '../../proto/generated/billing.js';
+import type { BillingRequest, CreateInvoiceRequest, ListInvoicesRequest, MergeAccountsRequest } from '../../proto/generated/billing.js';
 import { InvalidBillingRequestError } from './billing.errors.js';
-import type { InvoicePageRequest, NewBillingAccount, NewInvoice } from './billing.model.js';
+import type { AccountMergeRequest, InvoicePageRequest, NewBillingAccount, NewInvoice } from './billing.model.js';
 
 export const limits = Object.freeze({
   nameLength: 200,
@@ -95,6 +95,18 @@ export function parseInvoicePageRequest(request: ListInvoicesRequest): InvoicePa
   // Oversized pages are capped rather than rejected, as Google's API guidelines (AIP-158) suggest.
   const pageSize = request.pageSize === 0 ? limits.defaultPageSize : Math.min(request.pageSize, limits.maxPageSize);
   return { accountId: request.accountId.toLowerCase(), pageSize, pageToken: request.pageToken };
+}
+
+export function parseAccountMergeRequest(request: MergeAccountsRequest): AccountMergeRequest & { undo: boolean } {
+  const problems: string[] = [];
+  checkUuid(problems, 'merge_id', request.mergeId);
+  checkUuid(problems, 'source_patient_id', request.sourcePatientId);
+  checkUuid(problems, 'target_patient_id', request.targetPatientId);
+  const sourcePatientId = request.sourcePatientId.toLowerCase();
+  const targetPatientId = request.targetPatientId.toLowerCase();
+  if (problems.length === 0 && sourcePatientId === targetPatientId) problems.push('source_patient_id and target_patient_id must differ');
+  throwIfAny(problems);
+  return { mergeId: request.mergeId.toLowerCase(), sourcePatientId, targetPatientId, undo: request.undo };
 }
 
 function checkUuid(problems: string[], field: string, value: string): void {

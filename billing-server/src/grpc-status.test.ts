@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { InvalidBillingRequestError } from './billing.errors.js';
+import { BillingPreconditionError, InvalidBillingRequestError } from './billing.errors.js';
 import { outcomeOfError } from './grpc-status.js';
 
 const pgError = (code: string) => Object.assign(new Error('database error'), { code });
@@ -19,6 +19,11 @@ describe('gRPC status of a failed call', () => {
 
   test('a refused request stays INVALID_ARGUMENT', () => {
     assert.equal(outcomeOfError(new InvalidBillingRequestError('bad email')).code, status.INVALID_ARGUMENT);
+  });
+
+  test('a call that conflicts with a merged account is FAILED_PRECONDITION, with its message', () => {
+    const outcome = outcomeOfError(new BillingPreconditionError('the account is merged'));
+    assert.deepEqual([outcome.code, outcome.details, outcome.unexpected], [status.FAILED_PRECONDITION, 'the account is merged', false]);
   });
 
   test('a bug stays INTERNAL with its details withheld', () => {

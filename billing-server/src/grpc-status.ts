@@ -3,6 +3,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import {
   BillingAccountNotFoundError,
   BillingNotReadyError,
+  BillingPreconditionError,
   IdempotencyKeyReusedError,
   InvalidBillingRequestError,
 } from './billing.errors.js';
@@ -24,6 +25,7 @@ export function outcomeOfError(err: unknown): CallOutcome {
   if (err instanceof InvalidBillingRequestError) return expected(status.INVALID_ARGUMENT, err.message);
   if (err instanceof BillingAccountNotFoundError) return expected(status.NOT_FOUND, err.message);
   if (err instanceof IdempotencyKeyReusedError) return expected(status.ALREADY_EXISTS, err.message);
+  if (err instanceof BillingPreconditionError) return expected(status.FAILED_PRECONDITION, err.message);
   if (err instanceof BillingNotReadyError) return expected(status.UNAVAILABLE, err.message);
   const code = errorCode(err);
   if (code !== undefined && (databaseUnavailable.test(code) || networkFailures.has(code))) {

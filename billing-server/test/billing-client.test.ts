@@ -44,6 +44,42 @@ describe("the functions' billing client", () => {
     assert.equal(page.nextPageToken, '');
   });
 
+  test('mergeBillingAccounts moves the source\'s invoices to the target\'s account, answers a retry the same, and undoes', async () => {
+    const open = async () => {
+      const patientId = randomUUID();
+      return { patientId, ...(await client.createBillingAccount({ patientId, name: 'Ada', email: 'ada@example.org' })) };
+    };
+    const [source, target] = [await open(), await open()];
+    const invoice = await client.createInvoice({
+      accountId: source.accountId,
+      idempotencyKey: 'before-merge',
+      currency: 'EUR',
+      lineItems: [{ description: 'Consultation', quantity: 1, unitAmount: 8_000 }],
+    });
+    const merge = { mergeId: randomUUID(), sourcePatientId: source.patientId, targetPatientId: target.patientId, undo: false };
+
+    const merged = await client.mergeBillingAccounts(merge);
+    const retried = await client.mergeBillingAccounts(merge);
+    const undone = await client.mergeBillingAccounts({ ...merge, undo: true });
+
+    assert.deepEqual([merged.movedInvoiceIds, merged.targetAccountId], [[invoice.invoiceId], target.accountId]);
+    assert.deepEqual(retried, merged);
+    assert.notEqual(undone.undoneAt, '');
+    assert.deepEqual((await client.listInvoices(source.accountId)).invoices.map((i) => i.invoiceId), [invoice.invoiceId]);
+  });
+
+  test('a merge_id reused for other patients is rethrown as the gRPC error ALREADY_EXISTS', async () => {
+    const mergeId = randomUUID();
+    await client.mergeBillingAccounts({ mergeId, sourcePatientId: randomUUID(), targetPatientId: randomUUID(), undo: false });
+    await assert.rejects(
+      client.mergeBillingAccounts({ mergeId, sourcePatientId: randomUUID(), targetPatientId: randomUUID(), undo: false }),
+      (error: Error & { code?: number }) => {
+        assert.equal(error.code, client.status.ALREADY_EXISTS);
+        return true;
+      },
+    );
+  });
+
   test('invalid arguments are rethrown as the gRPC error', async () => {
     await assert.rejects(client.getBillingAccount('not-a-uuid'), (error: Error & { code?: number }) => {
       assert.equal(error.code, 3); // INVALID_ARGUMENT

@@ -53,10 +53,23 @@ export interface Analytics {
   patientsCreated: number;
   patientsUpdated: number;
   patientsDeleted: number;
+  /** Merges of a patient into another (the event is about the source, which leaves the active patients). */
+  patientsMerged: number;
+  /** Merges undone (the source is active again). */
+  patientsUnmerged: number;
   activePatients: number;
   eventsProcessed: number;
   lastEventAt: string | null;
   createdPerDay: Array<{ date: string; count: number }>;
+}
+
+/**
+ * A merged record (the merge's source) is no longer an active patient; undoing the merge makes it one again.
+ * Never negative: if the topic's retention dropped the creation of a patient deleted or merged since, only the
+ * latter is counted.
+ */
+export function countActivePatients(totals: { created: number; deleted: number; merged: number; unmerged: number }): number {
+  return Math.max(0, totals.created - totals.deleted - totals.merged + totals.unmerged);
 }
 
 export async function getAnalytics(db: Kysely<Database>): Promise<Analytics> {
@@ -64,14 +77,16 @@ export async function getAnalytics(db: Kysely<Database>): Promise<Analytics> {
   const total = (type: string) => Number(totals.find((row) => row.event_type === type)?.count ?? 0);
   const patientsCreated = total('created');
   const patientsDeleted = total('deleted');
+  const patientsMerged = total('merged');
+  const patientsUnmerged = total('unmerged');
   const lastEventAt = totals.reduce<Date | null>((latest, row) => (latest && latest > row.last_event_at ? latest : row.last_event_at), null);
   return {
     patientsCreated,
     patientsUpdated: total('updated'),
     patientsDeleted,
-    // Never negative: if the topic's retention dropped the creation of a patient deleted since, the
-    // delete is counted but the creation is not.
-    activePatients: Math.max(0, patientsCreated - patientsDeleted),
+    patientsMerged,
+    patientsUnmerged,
+    activePatients: countActivePatients({ created: patientsCreated, deleted: patientsDeleted, merged: patientsMerged, unmerged: patientsUnmerged }),
     eventsProcessed: totals.reduce((sum, row) => sum + Number(row.count), 0),
     lastEventAt: lastEventAt?.toISOString() ?? null,
     createdPerDay: createdPerDay.map((row) => ({ date: row.day, count: Number(row.count) })),

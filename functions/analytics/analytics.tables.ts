@@ -4,7 +4,7 @@
  */
 import type { ColumnType } from 'kysely';
 
-export const COUNTED_EVENT_TYPES = ['created', 'updated', 'deleted'] as const;
+export const COUNTED_EVENT_TYPES = ['created', 'updated', 'deleted', 'merged', 'unmerged'] as const;
 export type CountedEventType = (typeof COUNTED_EVENT_TYPES)[number];
 
 /** One row per event already counted: the idempotency record, written in the same transaction as the count. */

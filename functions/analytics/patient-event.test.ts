@@ -16,6 +16,7 @@ const encode = (event: Partial<PatientEvent>) =>
     eventType: PatientEventType.PATIENT_CREATED,
     occurredAt: { seconds: 1_795_000_000, nanos: 0 },
     patientVersion: 1,
+    relatedPatientId: '',
     ...event,
   }).finish();
 
@@ -74,6 +75,24 @@ describe('decoding a patient event', () => {
 
   test('rejects an event id with other control characters', () => {
     assert.deepEqual(decodePatientEvent(encode({ eventId: 'e1\n\u001b' })), { ok: false, reason: 'invalid event_id' });
+  });
+
+  test('decodes a merge and the undoing of one as merged and unmerged events', () => {
+    const relatedPatientId = '5a0e3c1d-7b2f-4e6a-8c9d-1f2e3a4b5c62';
+    const decoded = [PatientEventType.PATIENT_MERGED, PatientEventType.PATIENT_UNMERGED].map((eventType) =>
+      decodePatientEvent(encode({ eventType, relatedPatientId })),
+    );
+
+    assert.deepEqual(decoded.map((result) => (result.ok ? result.event.type : result.reason)), ['merged', 'unmerged']);
+  });
+
+  test('decodes the merge events of the merge fixture in the order of their partitions', () => {
+    const decoded = recordsOf(fixture('patient-merge-events.json')).map((record) => decodePatientEvent(record.value));
+
+    assert.deepEqual(
+      decoded.map((result) => (result.ok ? result.event.type : result.reason)),
+      ['created', 'created', 'merged', 'merged', 'unmerged', 'created'],
+    );
   });
 
   test('rejects an event of an unknown type', () => {

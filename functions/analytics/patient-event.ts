@@ -18,6 +18,8 @@ const TYPES: Partial<Record<PatientEventType, CountedEventType>> = {
   [PatientEventType.PATIENT_CREATED]: 'created',
   [PatientEventType.PATIENT_UPDATED]: 'updated',
   [PatientEventType.PATIENT_DELETED]: 'deleted',
+  [PatientEventType.PATIENT_MERGED]: 'merged',
+  [PatientEventType.PATIENT_UNMERGED]: 'unmerged',
 };
 
 const MAX_EVENT_ID_LENGTH = 128;

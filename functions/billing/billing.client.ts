@@ -6,6 +6,7 @@
  */
 import {
   BillingServiceDefinition,
+  type AccountMerge,
   type BillingResponse,
   type CreateInvoiceRequest,
   type GetBillingAccountResponse,
@@ -15,7 +16,7 @@ import {
 import { config } from '../shared/config.js';
 import { GrpcCallError, GrpcChannel, status, type UnaryMethod } from './grpc-unary.js';
 
-export type { BillingResponse, CreateInvoiceRequest, GetBillingAccountResponse, Invoice, ListInvoicesResponse };
+export type { AccountMerge, BillingResponse, CreateInvoiceRequest, GetBillingAccountResponse, Invoice, ListInvoicesResponse };
 /** gRPC status codes, for callers that tell one refusal from another (e.g. ALREADY_EXISTS). */
 export { status };
 
@@ -82,6 +83,21 @@ export async function createInvoice(request: CreateInvoiceRequest, options: Bill
   const response = await callBilling(methods.createInvoice, request, options);
   if (!response.invoice) throw new Error('billing server answered CreateInvoice without an invoice');
   return response.invoice;
+}
+
+/**
+ * The billing side of a patient merge (`undo: false`) or of its undo (`undo: true`): the source's invoices move
+ * to the target's account, or back. Idempotent per mergeId: a retry answers the same and moves nothing again.
+ * Rejects with a GrpcCallError FAILED_PRECONDITION when an account is merged under another merge, and
+ * ALREADY_EXISTS when the mergeId was used for other patients.
+ */
+export async function mergeBillingAccounts(
+  merge: { mergeId: string; sourcePatientId: string; targetPatientId: string; undo: boolean },
+  options: BillingCallOptions = {},
+): Promise<AccountMerge> {
+  const response = await callBilling(methods.mergeAccounts, merge, options);
+  if (!response.merge) throw new Error('billing server answered MergeAccounts without a merge');
+  return response.merge;
 }
 
 async function callBilling<Request, Response>(method: UnaryMethod<Request, Response>, request: object, options: BillingCallOptions): Promise<Response> {

@@ -83,6 +83,10 @@ async function withBillingErrors<T>(work: () => Promise<T>, noAccount: () => App
     if (code === status.ALREADY_EXISTS) {
       throw conflict('idempotency-key-reused', 'This Idempotency-Key was already used for a different charge; use a new key for a new charge.');
     }
+    if (code === status.FAILED_PRECONDITION) {
+      // The only precondition billing checks on a charge: the account was merged (MergeAccounts).
+      throw conflict('billing-account-merged', "The patient's record was merged into another; charge the patient it was merged into.");
+    }
     throw error;
   }
 }

@@ -1,7 +1,10 @@
-/** The outbox destinations: the billing server over gRPC, the Kafka topic `patient`, and the duplicate report. */
+/**
+ * The outbox destinations: the billing server over gRPC (accounts, merges of accounts), the Kafka topic `patient`,
+ * and the duplicate report.
+ */
 import { sql } from 'kysely';
-import { BillingRequest } from '../../proto/generated/messages/billing.js';
-import { BillingUnavailableError, createBillingAccount } from '../billing/billing.client.js';
+import { BillingRequest, MergeAccountsRequest } from '../../proto/generated/messages/billing.js';
+import { BillingUnavailableError, createBillingAccount, mergeBillingAccounts } from '../billing/billing.client.js';
 import { scanForDuplicates } from '../patients/patient-duplicates.service.js';
 import { config } from '../shared/config.js';
 import type { EventProducer } from '../shared/kafka.js';
@@ -35,6 +38,37 @@ export const billingPublisher: Publisher = {
       else rejected.push({ id, error: outcome.reason as Error });
     });
     return unavailable ? { delivered, rejected, error: unavailable } : { delivered, rejected };
+  },
+};
+
+/**
+ * MergeAccounts (merges of patients' accounts and their undoing) is idempotent per merge id, so redelivery moves
+ * nothing twice. Ordered, one call at a time in commit order: an undo must never overtake its merge, nor a new
+ * merge of the same source the undo of the previous one. While billing is unavailable the whole destination
+ * waits; a message billing refuses (FAILED_PRECONDITION…) is parked and the next ones go on (an undo of a parked
+ * merge is recorded by billing, so the merge replayed later changes nothing).
+ */
+export const billingMergePublisher: Publisher = {
+  destination: 'billing-merge',
+  ordered: true,
+  batchSize: 10,
+  async deliver(rows, deadline): Promise<DeliveryResult> {
+    const delivered: number[] = [];
+    const rejected: { id: number; error: Error }[] = [];
+    for (const row of rows) {
+      // A call may take its whole deadline: start none that could outlive the relay's time budget.
+      if (Date.now() + CALL_DEADLINE_MS > deadline) break;
+      try {
+        const request = MergeAccountsRequest.decode(row.payload);
+        await mergeBillingAccounts(request, { deadlineMs: CALL_DEADLINE_MS });
+        delivered.push(row.id);
+      } catch (error) {
+        // Billing down: this row and the newer ones wait, in order, for the retry.
+        if (error instanceof BillingUnavailableError) return { delivered, rejected, error };
+        rejected.push({ id: row.id, error: error as Error });
+      }
+    }
+    return { delivered, rejected };
   },
 };
 

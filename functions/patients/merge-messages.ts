@@ -4,7 +4,7 @@
  * the duplicate report rescans the records that changed.
  */
 import type { OutboxMessage } from '../outbox/outbox.table.js';
-import { duplicateScanMessage, patientEventMessage } from './patient-messages.js';
+import { billingMergeMessage, duplicateScanMessage, patientEventMessage } from './patient-messages.js';
 
 export interface MergeMessageFacts {
   mergeId: string;
@@ -16,10 +16,13 @@ export interface MergeMessageFacts {
 
 export function mergeMessages(kind: 'merge' | 'unmerge', facts: MergeMessageFacts): OutboxMessage[] {
   const at = new Date();
+  const { mergeId, sourceId, targetId } = facts;
   return [
-    patientEventMessage('updated', { id: facts.targetId, version: facts.versions.target }, at),
+    patientEventMessage('updated', { id: targetId, version: facts.versions.target }, at),
+    patientEventMessage(kind === 'merge' ? 'merged' : 'unmerged', { id: sourceId, version: facts.versions.source }, at, { relatedPatientId: targetId }),
+    billingMergeMessage({ mergeId, sourceId, targetId, undo: kind === 'unmerge' }),
     // A scan of a record no longer live drops its pairs; after an unmerge both records are live again.
-    duplicateScanMessage(facts.targetId),
-    duplicateScanMessage(facts.sourceId),
+    duplicateScanMessage(targetId),
+    duplicateScanMessage(sourceId),
   ];
 }

@@ -1,19 +1,34 @@
 /** The outbox messages a patient change produces, encoded with the types generated from proto/. */
 import { randomUUID } from 'node:crypto';
-import { BillingRequest } from '../../proto/generated/messages/billing.js';
+import { BillingRequest, MergeAccountsRequest } from '../../proto/generated/messages/billing.js';
 import { PatientEvent, PatientEventType } from '../../proto/generated/messages/patient_event.js';
 import type { OutboxMessage } from '../outbox/outbox.table.js';
 import type { PatientRow } from './patient.table.js';
 
-export type PatientChange = 'created' | 'updated' | 'deleted';
+export type PatientChange = 'created' | 'updated' | 'deleted' | 'merged' | 'unmerged';
 
 const EVENT_TYPES: Record<PatientChange, PatientEventType> = {
   created: PatientEventType.PATIENT_CREATED,
   updated: PatientEventType.PATIENT_UPDATED,
   deleted: PatientEventType.PATIENT_DELETED,
+  merged: PatientEventType.PATIENT_MERGED,
+  unmerged: PatientEventType.PATIENT_UNMERGED,
 };
 
-export function patientEventMessage(change: PatientChange, patient: { id: string; version: number }, at = new Date()): OutboxMessage {
+/**
+ * A PatientEvent for Kafka, keyed by the patient. For 'merged' and 'unmerged' the patient is the merge's source
+ * and `relatedPatientId` its target (required for them, refused for the others).
+ */
+export function patientEventMessage(
+  change: PatientChange,
+  patient: { id: string; version: number },
+  at = new Date(),
+  options: { relatedPatientId?: string } = {},
+): OutboxMessage {
+  const aboutMerge = change === 'merged' || change === 'unmerged';
+  if (aboutMerge !== (options.relatedPatientId !== undefined)) {
+    throw new TypeError(`a '${change}' event ${aboutMerge ? 'needs' : 'takes no'} related patient`);
+  }
   const eventId = randomUUID();
   const event = PatientEvent.encode({
     eventId,
@@ -21,6 +36,7 @@ export function patientEventMessage(change: PatientChange, patient: { id: string
     eventType: EVENT_TYPES[change],
     occurredAt: { seconds: Math.floor(at.getTime() / 1000), nanos: (at.getTime() % 1000) * 1_000_000 },
     patientVersion: patient.version,
+    relatedPatientId: options.relatedPatientId ?? '',
   }).finish();
   return { eventId, destination: 'kafka', aggregateId: patient.id, payload: event };
 }
@@ -37,4 +53,18 @@ export function billingAccountMessage(patient: Pick<PatientRow, 'id' | 'name' | 
  */
 export function duplicateScanMessage(patientId: string): OutboxMessage {
   return { eventId: randomUUID(), destination: 'duplicates', aggregateId: patientId, payload: new Uint8Array(0) };
+}
+
+/**
+ * The billing side of a merge (or of its undo): the relay sends it to MergeAccounts, idempotent per merge id.
+ * Keyed by the source, and delivered in commit order (publishers.ts), so an undo never overtakes its merge.
+ */
+export function billingMergeMessage(merge: { mergeId: string; sourceId: string; targetId: string; undo: boolean }): OutboxMessage {
+  const request = MergeAccountsRequest.encode({
+    mergeId: merge.mergeId,
+    sourcePatientId: merge.sourceId,
+    targetPatientId: merge.targetId,
+    undo: merge.undo,
+  }).finish();
+  return { eventId: randomUUID(), destination: 'billing-merge', aggregateId: merge.sourceId, payload: request };
 }

@@ -139,6 +139,8 @@ describe("an admin's pages at work", () => {
     await call('POST', '/api/patients', { token: adminToken, body: newPatient() });
     // No reload, no click: the page polls, and the Kafka consumer counts the new patient.
     await eventually(async () => (Number(await created.textContent()) > before ? true : undefined), 60_000, 1_000);
+    await page.getByLabel(/^Patients merged: \d+$/).waitFor();
+    await page.getByLabel(/^Merges undone: \d+$/).waitFor();
     await page.getByRole('heading', { name: 'Patients created per day' }).waitFor();
   });
 

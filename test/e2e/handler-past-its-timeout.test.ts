@@ -55,6 +55,7 @@ async function invokeConsumer(eventId: string) {
     eventType: PatientEventType.PATIENT_CREATED,
     occurredAt: { seconds: Math.floor(Date.now() / 1000), nanos: 0 },
     patientVersion: 1,
+    relatedPatientId: '',
   }).finish();
   const record = { topic: 'patient', partition: 0, offset: 0, timestamp: Date.now(), timestampType: 'CREATE_TIME', key: '', headers: [] };
   const event = {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { SpawnedBillingServer } from '../../billing-server/launcher.js';
-import { closeBillingClient, getBillingAccount } from '../../functions/billing/billing.client.js';
+import { closeBillingClient, getBillingAccount, mergeBillingAccounts } from '../../functions/billing/billing.client.js';
 import { call, eventually, login, newPatient, userWithRole } from '../support/api.js';
 import { closeBillingDatabase, startBillingServer, warmUpBillingView } from '../support/billing.js';
 import { rememberSentFields } from '../support/sent-values.js';
@@ -174,6 +174,21 @@ describe('POST /api/patients/{id}/invoices', () => {
     } finally {
       await database.end();
     }
+  });
+
+  test('answers 409 when the patient\'s billing account was merged into another patient\'s', async () => {
+    const source = await registerPatientWithAccount();
+    const target = await registerPatientWithAccount();
+    const issued = await postInvoice(source.patientId, charge);
+    // Billing's side of a merge of the two records, as the outbox relay delivers it.
+    await mergeBillingAccounts({ mergeId: randomUUID(), sourcePatientId: source.patientId, targetPatientId: target.patientId, undo: false });
+
+    const response = await postInvoice(source.patientId, charge);
+
+    assert.equal(response.status, 409);
+    assert.match((response.body as Problem).type, /billing-account-merged$/);
+    const targetBilling = await readBilling(target.patientId);
+    assert.deepEqual((targetBilling.body as PatientBilling).invoices.map((invoice) => invoice.id), [(issued.body as Invoice).id]);
   });
 
   test('answers 403 to an analyst, whose token lacks patients:write', async () => {

@@ -112,6 +112,7 @@ function patientEvent(patientId: string, type: PatientEventType, version: number
     eventType: type,
     occurredAt: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1_000_000 },
     patientVersion: version,
+    relatedPatientId: '',
   }).finish();
   return { key: patientId, value: Buffer.from(value), headers: { 'event-id': eventId } };
 }
@@ -157,7 +158,7 @@ describe('the local Kafka event source with the analytics function', { timeout: 
     const analytics = await getAnalytics(db);
     assert.deepEqual(
       { ...analytics, lastEventAt: undefined, createdPerDay: undefined },
-      { patientsCreated: 3, patientsUpdated: 1, patientsDeleted: 1, activePatients: 2, eventsProcessed: 5, lastEventAt: undefined, createdPerDay: undefined },
+      { patientsCreated: 3, patientsUpdated: 1, patientsDeleted: 1, patientsMerged: 0, patientsUnmerged: 0, activePatients: 2, eventsProcessed: 5, lastEventAt: undefined, createdPerDay: undefined },
     );
     for (const { event } of invocations) {
       assert.equal(event.eventSource, 'SelfManagedKafka');

@@ -108,6 +108,8 @@ describe('reporting analytics', () => {
       patientsCreated: 0,
       patientsUpdated: 0,
       patientsDeleted: 0,
+      patientsMerged: 0,
+      patientsUnmerged: 0,
       activePatients: 0,
       eventsProcessed: 0,
       lastEventAt: null,
@@ -124,6 +126,8 @@ describe('reporting analytics', () => {
       patientsCreated: 3,
       patientsUpdated: 1,
       patientsDeleted: 1,
+      patientsMerged: 0,
+      patientsUnmerged: 0,
       activePatients: 2,
       eventsProcessed: 5,
       lastEventAt: '2026-11-26T07:45:00.000Z',
@@ -134,8 +138,33 @@ describe('reporting analytics', () => {
     });
   });
 
+  test('counts merges and undone merges: a merged patient is not active, an unmerged one is again', async () => {
+    // Three patients created; two merged into the second; one of those merges undone.
+    await countPatientEvents(db, recordsOf(fixture('patient-merge-events.json')), log);
+
+    const analytics = await getAnalytics(db);
+
+    assert.deepEqual(
+      [analytics.patientsCreated, analytics.patientsDeleted, analytics.patientsMerged, analytics.patientsUnmerged, analytics.activePatients],
+      [3, 0, 2, 1, 2],
+    );
+    assert.deepEqual(analytics.createdPerDay, [{ date: '2026-11-27', count: 3 }]);
+    assert.equal(analytics.lastEventAt, '2026-11-28T10:00:00.000Z');
+  });
+
+  test('counts a redelivered merge event once', async () => {
+    const records = recordsOf(fixture('patient-merge-events.json'));
+    await countPatientEvents(db, records, log);
+
+    const report = await countPatientEvents(db, records.filter((record) => record.offset !== '0'), log);
+
+    assert.deepEqual(report, { counted: 0, duplicates: 4, skipped: 0 });
+    assert.equal((await getAnalytics(db)).patientsMerged, 2);
+  });
+
   test('answers in the shape of the openapi.yaml Analytics schema', async () => {
     await countPatientEvents(db, recordsOf(fixture('patient-events.json')), log);
+    await countPatientEvents(db, recordsOf(fixture('patient-merge-events.json')), log);
 
     const body = await getAnalytics(db);
     const response = { status: 200, headers: new Headers({ 'content-type': 'application/json' }), body, text: JSON.stringify(body) };

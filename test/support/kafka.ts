@@ -112,21 +112,43 @@ export async function waitForAnalyticsToCatchUp(db: Kysely<Database>, timeoutMs 
 /**
  * The exactness invariant, for a pipeline that has caught up (waitForAnalyticsToCatchUp): analytics processed as
  * many events as the outbox holds for Kafka, and GET /api/analytics counts every patient ever created (soft-deleted
- * ones included), every deletion and every processed update exactly once.
+ * ones included), every deletion, merge, unmerge and processed update exactly once, and as many active patients as
+ * there are live records.
  */
 export async function assertAnalyticsIsExact(db: Kysely<Database>, token: string): Promise<void> {
-  const { rows } = await sql<{ kafkaOutboxRows: number; processedEvents: number; created: number; updated: number; deleted: number }>`
+  const { rows } = await sql<{
+    kafkaOutboxRows: number;
+    processedEvents: number;
+    created: number;
+    updated: number;
+    deleted: number;
+    merged: number;
+    unmerged: number;
+    active: number;
+  }>`
     select
       (select count(*)::int from outbox where destination = 'kafka') as "kafkaOutboxRows",
       (select count(*)::int from analytics.processed_events) as "processedEvents",
       (select count(*)::int from patients) as created,
       (select count(*)::int from analytics.processed_events where event_type = 'updated') as updated,
-      (select count(*)::int from patients where deleted_at is not null) as deleted
+      -- A merged source has deleted_at too (it leaves the live set), but is counted as merged, not deleted.
+      (select count(*)::int from patients where deleted_at is not null and merged_into is null) as deleted,
+      (select count(*)::int from patient_merges) as merged,
+      (select count(*)::int from patient_merges where unmerged_at is not null) as unmerged,
+      (select count(*)::int from patients where deleted_at is null) as active
   `.execute(db);
   const truth = rows[0]!;
   const response = await call('GET', '/api/analytics', { token, contract: '/api/analytics' });
   assert.equal(response.status, 200, response.text);
-  const reported = response.body as { patientsCreated: number; patientsUpdated: number; patientsDeleted: number; activePatients: number; eventsProcessed: number };
+  const reported = response.body as {
+    patientsCreated: number;
+    patientsUpdated: number;
+    patientsDeleted: number;
+    patientsMerged: number;
+    patientsUnmerged: number;
+    activePatients: number;
+    eventsProcessed: number;
+  };
 
   assert.equal(truth.processedEvents, truth.kafkaOutboxRows, 'processed events = Kafka outbox rows');
   assert.deepEqual(
@@ -134,10 +156,20 @@ export async function assertAnalyticsIsExact(db: Kysely<Database>, token: string
       created: reported.patientsCreated,
       updated: reported.patientsUpdated,
       deleted: reported.patientsDeleted,
+      merged: reported.patientsMerged,
+      unmerged: reported.patientsUnmerged,
       active: reported.activePatients,
       events: reported.eventsProcessed,
     },
-    { created: truth.created, updated: truth.updated, deleted: truth.deleted, active: truth.created - truth.deleted, events: truth.kafkaOutboxRows },
+    {
+      created: truth.created,
+      updated: truth.updated,
+      deleted: truth.deleted,
+      merged: truth.merged,
+      unmerged: truth.unmerged,
+      active: truth.active,
+      events: truth.kafkaOutboxRows,
+    },
   );
 }
 

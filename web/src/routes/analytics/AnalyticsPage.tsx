@@ -34,6 +34,8 @@ export default function AnalyticsPage() {
     { label: 'Patients created', value: data.patientsCreated },
     { label: 'Patients updated', value: data.patientsUpdated },
     { label: 'Patients deleted', value: data.patientsDeleted },
+    { label: 'Patients merged', value: data.patientsMerged },
+    { label: 'Merges undone', value: data.patientsUnmerged },
     { label: 'Active patients', value: data.activePatients },
   ];
   return (
@@ -43,7 +45,7 @@ export default function AnalyticsPage() {
         Counted from patient events; this page refreshes every {REFRESH_MS / 1000} seconds.
         {data.lastEventAt ? ` Last event: ${formatDateTime(data.lastEventAt)}.` : ''}
       </Text>
-      <SimpleGrid cols={{ base: 2, sm: 4 }} mb="xl">
+      <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} mb="xl">
         {counters.map((counter) => (
           <Paper withBorder p="md" key={counter.label}>
             <Text size="sm" c="gray.7">
