@@ -17,8 +17,8 @@ const BUDGET_KB = 300;
 /** Above the budget, knowingly; each with its reason. Lower these as the bundles shrink, never raise them quietly. */
 const EXCEPTIONS_KB: Record<string, { budgetKb: number; reason: string }> = {
   outboxRelay: {
-    budgetKb: 315,
-    reason: 'carries the duplicate matcher (about 14 KB) for the duplicate report\'s scans (issue 21); invoked asynchronously, no request waits on its cold start',
+    budgetKb: 320,
+    reason: 'carries the duplicate matcher (about 14 KB) for the duplicate report\'s scans and the billing merge call (about 4 KB) (issue 21); invoked asynchronously, no request waits on its cold start',
   },
 };
 /** npm packages a function may carry only when it calls that service. */
