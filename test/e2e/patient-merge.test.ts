@@ -226,6 +226,19 @@ describe('merges refused', () => {
     assert.deepEqual([loser.version, loser.replaces], [1, []]);
   });
 
+  test('an edit of the target during a merge at its version: either the merge is refused (412) or it saw no edit; never half-merged', async () => {
+    const [target, source] = [await created(), await created()];
+    const edit = { name: target.name, email: target.email, address: 'Edited Street 3', dateOfBirth: '1985-06-15' };
+    const [merged, edited] = await Promise.all([
+      merge({ sourceId: source.id, targetId: target.id, targetVersion: target.version }),
+      call('PUT', `/api/patients/${target.id}`, { token: admin, body: edit, headers: { 'If-Match': `"v${target.version}"` } }),
+    ]);
+    assert.deepEqual([merged.status, edited.status].sort(), [200, 412], `merge ${merged.status}, edit ${edited.status}`);
+    const [sourceNow, targetNow] = [(await read(source.id)).body as Patient, (await read(target.id)).body as Patient];
+    if (merged.status === 200) assert.deepEqual([sourceNow.mergedInto, targetNow.replaces, targetNow.version], [target.id, [source.id], target.version + 1]);
+    else assert.deepEqual([sourceNow.active, targetNow.replaces, targetNow.version], [true, [], target.version + 1]);
+  });
+
   test('merges in opposite directions at once: exactly one happens (no deadlock, no cycle)', async () => {
     const [a, b] = [await created(), await created()];
     const responses = await Promise.all([merge({ sourceId: a.id, targetId: b.id }), merge({ sourceId: b.id, targetId: a.id })]);
