@@ -47,7 +47,7 @@ export async function startLoading(pathname: string): Promise<void> {
 function Home() {
   const state = useSession();
   if (state.status === 'restoring') return <Loading />;
-  return state.status === 'signed-in' ? <Navigate to={homePath(state.role)} replace /> : <Navigate to="/sign-in" replace />;
+  return state.status === 'signed-in' ? <Navigate to={homePath(state)} replace /> : <Navigate to="/sign-in" replace />;
 }
 
 export function App() {

@@ -43,7 +43,7 @@ export default function PatientPage() {
     <Stack gap="xl">
       <PatientRecord key={id} loaded={patient.data} />
       <BillingPanel patientId={id} />
-      {state.status === 'signed-in' && mayOpen(state.role, 'audit') && (
+      {state.status === 'signed-in' && mayOpen(state, 'audit') && (
         <Anchor component={Link} to={`/audit/${id}`}>
           Audit trail of this patient
         </Anchor>

@@ -27,6 +27,10 @@ const stored: Patient = {
   registeredDate: '2026-01-05',
   createdAt: '2026-01-05T10:00:00Z',
   updatedAt: '2026-01-06T10:00:00Z',
+  active: true,
+  mergedInto: null,
+  replaces: [],
+  formerMrns: [],
 };
 
 describe('patientFormValues', () => {
