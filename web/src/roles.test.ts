@@ -14,7 +14,7 @@ describe('navigation by scope', () => {
     expect(navigationFor(clinician).map((item) => item.label)).toEqual(['Patients']);
     expect(navigationFor(analyst).map((item) => item.label)).toEqual(['Analytics']);
     expect(mayOpen(clinician, 'audit')).toBe(false);
-    expect(mayOpen(clinician, 'duplicates')).toBe(false);
+    expect(mayOpen(clinician, 'merging')).toBe(false);
     expect(mayOpen(analyst, 'patients')).toBe(false);
   });
   test('only a token with patients:merge may merge', () => {

@@ -4,7 +4,7 @@
  */
 import type { Identity } from './api/session';
 
-export type Area = 'patients' | 'duplicates' | 'analytics' | 'users' | 'audit';
+export type Area = 'patients' | 'merging' | 'analytics' | 'users' | 'audit';
 
 /** The scopes of functions/auth/scopes.ts the console asks about. */
 export type Scope = 'patients:read' | 'patients:write' | 'patients:merge' | 'analytics:read' | 'users:manage' | 'audit:read';
@@ -12,7 +12,7 @@ export type Scope = 'patients:read' | 'patients:write' | 'patients:merge' | 'ana
 /** The scope each area's routes need. */
 const areaScopes: Record<Area, Scope> = {
   patients: 'patients:read',
-  duplicates: 'patients:merge',
+  merging: 'patients:merge',
   analytics: 'analytics:read',
   users: 'users:manage',
   audit: 'audit:read',
@@ -20,7 +20,7 @@ const areaScopes: Record<Area, Scope> = {
 
 export const navigation: readonly { area: Area; label: string; path: string }[] = [
   { area: 'patients', label: 'Patients', path: '/patients' },
-  { area: 'duplicates', label: 'Duplicates', path: '/duplicates' },
+  { area: 'merging', label: 'Duplicates', path: '/duplicates' },
   { area: 'analytics', label: 'Analytics', path: '/analytics' },
   { area: 'users', label: 'Users', path: '/users' },
   { area: 'audit', label: 'Audit', path: '/audit' },
