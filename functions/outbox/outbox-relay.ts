@@ -6,7 +6,7 @@
  * while the oldest pending message waits. A failed delivery backs off (see markFailed) and is retried
  * by the next run or the sweep.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../shared/db.schema.js';
 import type { Logger } from '../shared/logger.js';
 import * as repo from './outbox.repository.js';
@@ -26,8 +26,13 @@ export interface Publisher {
   /** Messages must leave in commit order; a waiting message holds back the newer ones. */
   ordered: boolean;
   batchSize: number;
-  /** Delivers in order; stops early (leaving the rest for the next run) when `deadline` (epoch ms) comes near. */
-  deliver(rows: OutboxRow[], deadline: number): Promise<DeliveryResult>;
+  /**
+   * Delivers in order; stops early (leaving the rest for the next run) when `deadline` (epoch ms) comes near. A
+   * destination in our own database (the duplicate report) writes through `trx`, the transaction that marks the rows
+   * delivered: its writes and their delivery commit together (the relay always passes it; tests of an outside
+   * destination call `deliver` without).
+   */
+  deliver(rows: OutboxRow[], deadline: number, trx?: Transaction<Database>): Promise<DeliveryResult>;
 }
 
 export interface RelayReport {
@@ -68,7 +73,7 @@ async function drain(db: Kysely<Database>, publisher: Publisher, log: Logger, op
       if (rows.length === 0) return 'empty' as const;
       if (publisher.ordered && rows[0]!.next_attempt_at.getTime() > Date.now()) return 'backing-off' as const;
 
-      const { delivered, rejected = [], error } = await publisher.deliver(rows, deadline);
+      const { delivered, rejected = [], error } = await publisher.deliver(rows, deadline, trx);
       await repo.markPublished(trx, delivered);
       report.published += delivered.length;
       for (const { id, error: reason } of rejected) {

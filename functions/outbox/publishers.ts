@@ -1,6 +1,8 @@
-/** The outbox destinations: the billing server over gRPC, and the Kafka topic `patient`. */
+/** The outbox destinations: the billing server over gRPC, the Kafka topic `patient`, and the duplicate report. */
+import { sql } from 'kysely';
 import { BillingRequest } from '../../proto/generated/messages/billing.js';
 import { BillingUnavailableError, createBillingAccount } from '../billing/billing.client.js';
+import { scanForDuplicates } from '../patients/patient-duplicates.service.js';
 import { config } from '../shared/config.js';
 import type { EventProducer } from '../shared/kafka.js';
 import { kafkaAccess } from './kafka-access.js';
@@ -79,5 +81,40 @@ export const kafkaPublisher: Publisher = {
       void stale?.then((p) => p.disconnect()).catch(() => undefined);
       return { delivered: [], error: error as Error };
     }
+  },
+};
+
+/** Room left for one scan (a matcher query and a few writes) before the relay's deadline. */
+const SCAN_BUDGET_MS = 1_000;
+
+/**
+ * The duplicate report (functions/patients/patient-duplicates.service.ts): each message asks for a scan of its
+ * patient, written in the relay's transaction so the pairs and the message's delivery commit together. A scan reads
+ * the record as it is by then, so a batch scans each patient once however many of its messages it holds, and the
+ * order does not matter. A failed scan is undone to its savepoint; its messages retry later, the others go on.
+ */
+export const duplicatesPublisher: Publisher = {
+  destination: 'duplicates',
+  ordered: false,
+  batchSize: 20,
+  async deliver(rows, deadline, trx): Promise<DeliveryResult> {
+    if (!trx) throw new Error('duplicate scans are written in the relay transaction');
+    const messagesOf = new Map<string, number[]>();
+    for (const row of rows) messagesOf.set(row.aggregate_id, [...(messagesOf.get(row.aggregate_id) ?? []), row.id]);
+    const delivered: number[] = [];
+    let failure: Error | undefined;
+    for (const [patientId, ids] of messagesOf) {
+      if (Date.now() + SCAN_BUDGET_MS > deadline) break;
+      await sql`savepoint duplicate_scan`.execute(trx);
+      try {
+        await scanForDuplicates(trx, patientId);
+        await sql`release savepoint duplicate_scan`.execute(trx);
+        delivered.push(...ids);
+      } catch (error) {
+        await sql`rollback to savepoint duplicate_scan`.execute(trx);
+        failure ??= error as Error;
+      }
+    }
+    return failure ? { delivered, error: failure } : { delivered };
   },
 };

@@ -4,7 +4,7 @@ import { db } from '../shared/db.js';
 import { logger } from '../shared/logger.js';
 import { deleteDeliveredBefore, withRelaySlot } from './outbox.repository.js';
 import { relayUntilIdle } from './outbox-relay.js';
-import { billingPublisher, kafkaPublisher } from './publishers.js';
+import { billingPublisher, duplicatesPublisher, kafkaPublisher } from './publishers.js';
 import { KICK, KICK_INTERVAL_MS, type RelayEvent } from './relay-trigger.js';
 
 const RETENTION_DAYS = 7;
@@ -26,7 +26,7 @@ export const handler = async (event: RelayEvent | undefined, context?: Pick<Cont
   const waitUntil = Date.now() + SLOT_WAIT_MS;
   for (;;) {
     const reports = await withRelaySlot(db(), config.outbox.maxConcurrentRuns, (connection) =>
-      relayUntilIdle(connection, [kafkaPublisher, billingPublisher], logger, { deadline, lingerMs: RELAY_LINGER_MS, pollMs: POLL_MS }),
+      relayUntilIdle(connection, [kafkaPublisher, billingPublisher, duplicatesPublisher], logger, { deadline, lingerMs: RELAY_LINGER_MS, pollMs: POLL_MS }),
     );
     if (reports) {
       const trigger = event?.trigger === KICK.trigger ? 'kick' : 'sweep';

@@ -30,3 +30,11 @@ export function billingAccountMessage(patient: Pick<PatientRow, 'id' | 'name' | 
   const request = BillingRequest.encode({ patientId: patient.id, name: patient.name, email: patient.email }).finish();
   return { eventId: randomUUID(), destination: 'billing', aggregateId: patient.id, payload: request };
 }
+
+/**
+ * Asks the duplicate report to scan a changed patient again (functions/patients/patient-duplicates.service.ts). The
+ * patient id (the aggregate) is all it says, so the payload is empty: the scan reads the record as it is by then.
+ */
+export function duplicateScanMessage(patientId: string): OutboxMessage {
+  return { eventId: randomUUID(), destination: 'duplicates', aggregateId: patientId, payload: new Uint8Array(0) };
+}

@@ -10,7 +10,7 @@ import { AppError, conflict, notFound, preconditionFailed, validationFailed, typ
 import { config } from '../shared/config.js';
 import { randomUUID } from 'node:crypto';
 import { etagOf, toPatient, type Identifier, type Patient, type PatientInput, type PatientRow, type PatientValues, type VersionAction } from './patient.table.js';
-import { billingAccountMessage, patientEventMessage } from './patient-messages.js';
+import { billingAccountMessage, duplicateScanMessage, patientEventMessage } from './patient-messages.js';
 import * as repo from './patients.repository.js';
 import * as searchRepo from './patient-search.repository.js';
 import * as matchRepo from './patient-match.repository.js';
@@ -127,7 +127,7 @@ export async function createPatient(db: Kysely<Database>, caller: Caller, input:
     try {
       const row = await repo.insertPatient(db, id, values, context(caller), {
         audit: { ...caller, action: 'create', patientId: id, outcome: 'success' },
-        messages: [billingAccountMessage(created), patientEventMessage('created', created)],
+        messages: [billingAccountMessage(created), patientEventMessage('created', created), duplicateScanMessage(id)],
       });
       return withEtag(row);
     } catch (error) {
@@ -241,7 +241,7 @@ export async function updatePatient(
         const changed = { id, version: before.version + 1 };
         return repo.updateLockedPatient(trx, before, values, context(caller), {
           audit: { ...caller, action: 'update', patientId: id, outcome: 'success' },
-          messages: [patientEventMessage('updated', changed)],
+          messages: [patientEventMessage('updated', changed), duplicateScanMessage(id)],
         });
       });
       return withEtag(row);
@@ -256,7 +256,7 @@ export async function deletePatient(db: Kysely<Database>, caller: Caller, id: st
     changeLive(db, id, ifMatch, (trx, before) =>
       repo.softDeleteLockedPatient(trx, before, context(caller), {
         audit: { ...caller, action: 'delete', patientId: id, outcome: 'success' },
-        messages: [patientEventMessage('deleted', { id, version: before.version + 1 })],
+        messages: [patientEventMessage('deleted', { id, version: before.version + 1 }), duplicateScanMessage(id)],
       }),
     ),
   );
@@ -289,12 +289,13 @@ export interface PatientPage {
   nextCursor: string | null;
 }
 
-export function encodeCursor(seq: number): string {
-  return Buffer.from(`seq:${seq}`).toString('base64url');
+/** A page cursor: a position in a list, named by the list's `kind` so that one list refuses another's cursors. */
+export function encodeCursor(position: number, kind: 'seq' | 'pair' = 'seq'): string {
+  return Buffer.from(`${kind}:${position}`).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): number {
-  const match = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+export function decodeCursor(cursor: string, kind: 'seq' | 'pair' = 'seq'): number {
+  const match = new RegExp(`^${kind}:(\\d{1,15})$`).exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match?.[1]) throw validationFailed([{ field: 'query.cursor', message: 'is not a cursor returned by this API' }]);
   return Number(match[1]);
 }
@@ -346,13 +347,13 @@ export interface PatientMatch {
 
 /**
  * The live patients that may be the same person as `probe` (a record about to be registered, or an existing one:
- * `excludeId`), best first, `possible` and above (or `certain` only). Each one returned counts as read.
+ * `excludeId`), best first, of the grades asked for. Reads no record on anyone's behalf, so it records nothing: the
+ * caller audits what it shows (matchPatients), or shows nothing (the duplicate report's scan).
  */
-export async function matchPatients(
-  db: Kysely<Database>,
-  caller: Caller,
+export async function findMatches(
+  db: Kysely<Database> | Transaction<Database>,
   probe: PatientInput,
-  options: { count: number; onlyCertain: boolean; excludeId?: string },
+  options: { count: number; grades: readonly MatchGrade[]; excludeId?: string },
 ): Promise<PatientMatch[]> {
   const values = completeInput(probe);
   const candidates = await matchRepo.matchCandidates(db, {
@@ -376,12 +377,25 @@ export async function matchPatients(
     hasPhone: Boolean(values.phone),
     hasAddress: Boolean(values.address),
   };
-  const wanted = options.onlyCertain ? ['certain'] : ['certain', 'probable', 'possible'];
-  const matches = candidates
+  return candidates
     .map((candidate) => ({ patient: toPatient(candidate.row), ...scoreCandidate(names, candidate) }))
-    .filter((match) => wanted.includes(match.grade))
+    .filter((match) => options.grades.includes(match.grade))
     .sort((a, b) => b.score - a.score || a.patient.id.localeCompare(b.patient.id))
     .slice(0, options.count);
+}
+
+/**
+ * The live patients that may be the same person as `probe` (a record about to be registered, or an existing one:
+ * `excludeId`), best first, `possible` and above (or `certain` only). Each one returned counts as read.
+ */
+export async function matchPatients(
+  db: Kysely<Database>,
+  caller: Caller,
+  probe: PatientInput,
+  options: { count: number; onlyCertain: boolean; excludeId?: string },
+): Promise<PatientMatch[]> {
+  const grades: MatchGrade[] = options.onlyCertain ? ['certain'] : ['certain', 'probable', 'possible'];
+  const matches = await findMatches(db, probe, { count: options.count, grades, excludeId: options.excludeId });
   await recordAudit(db, matches.length === 0
     ? [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]
     : matches.map((match) => ({ ...caller, action: 'list' as const, patientId: match.patient.id, outcome: 'success' as const })));

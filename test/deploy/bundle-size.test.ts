@@ -14,8 +14,13 @@ import { packageStage } from '../../scripts/deploy/emulator.js';
 
 const KB = 1024;
 const BUDGET_KB = 300;
-/** Above the budget, knowingly; each with its reason (none today). Lower these as the bundles shrink, never raise them quietly. */
-const EXCEPTIONS_KB: Record<string, { budgetKb: number; reason: string }> = {};
+/** Above the budget, knowingly; each with its reason. Lower these as the bundles shrink, never raise them quietly. */
+const EXCEPTIONS_KB: Record<string, { budgetKb: number; reason: string }> = {
+  outboxRelay: {
+    budgetKb: 315,
+    reason: 'carries the duplicate matcher (about 14 KB) for the duplicate report\'s scans (issue 21); invoked asynchronously, no request waits on its cold start',
+  },
+};
 /** npm packages a function may carry only when it calls that service. */
 const GRPC_PACKAGES = ['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'];
 const BILLING_CALLERS = new Set(['getPatientBilling', 'createPatientInvoice', 'outboxRelay']);

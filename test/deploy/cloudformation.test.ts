@@ -33,6 +33,8 @@ const EXPECTED_SCOPES: Record<string, string[]> = {
   'POST /api/patients/merges': ['patients:merge'],
   'POST /api/patients/merges/{mergeId}/unmerge': ['patients:merge'],
   'GET /api/patients/{id}/merges': ['patients:merge'],
+  'GET /api/patients/duplicates': ['patients:merge'],
+  'POST /api/patients/duplicates/decisions': ['patients:merge'],
   'GET /api/patients/{id}': ['patients:read'],
   'PUT /api/patients/{id}': ['patients:write'],
   'DELETE /api/patients/{id}': ['patients:write'],
