@@ -12,6 +12,7 @@ export type Scope = 'patients:read' | 'patients:write' | 'patients:merge' | 'ana
 /** The scope each area's routes need. */
 const areaScopes: Record<Area, Scope> = {
   patients: 'patients:read',
+  // The duplicate report and the merge view.
   merging: 'patients:merge',
   analytics: 'analytics:read',
   users: 'users:manage',
