@@ -16,7 +16,8 @@ export function MergedRecord({ patient }: { patient: Patient & { mergedInto: str
       <Text size="sm" c="gray.7" mb="md">
         Patient record {patient.mrn} · registered {patient.registeredDate} · inactive since {formatDateTime(patient.updatedAt)}
       </Text>
-      <Alert color="blue" title="Merged into another record" mb="md">
+      {/* A standing fact of the record, not news: a note, not an alert. */}
+      <Alert color="blue" title="Merged into another record" mb="md" role="note">
         <Text size="sm">
           Merged into <PatientLink id={patient.mergedInto} />. This record is inactive: it is kept as it was, for the audit trail, and can no
           longer be changed. The record it was merged into holds this person&apos;s details, identifiers and billing now.
