@@ -112,10 +112,10 @@ async function changeThroughApi(patient: Patient, changes: Record<string, unknow
 
 async function openPatient(patient: Pick<Patient, 'id' | 'name'>, on = page) {
   await on.goto(`/patients/${patient.id}`);
-  await on.getByRole('heading', { name: patient.name, level: 1 }).waitFor();
+  await on.getByRole('heading', { name: patient.name, level: 1, exact: true }).waitFor();
 }
 
-const heading = (name: string) => page.getByRole('heading', { name, level: 1 });
+const heading = (name: string) => page.getByRole('heading', { name, level: 1, exact: true });
 const resultRow = (label: string) => page.getByRole('table', { name: 'Result of the merge' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: label, exact: true }) });
 
 async function openComparison(target: Patient, other: Patient) {
@@ -170,7 +170,7 @@ describe('merging from a patient page', () => {
     await mergeThroughApi(merged, kept);
 
     await openPatient(merged);
-    const where = page.getByRole('link', { name: `${kept.name} (${kept.mrn})` });
+    const where = page.getByRole('note').getByRole('link', { name: `${kept.name} (${kept.mrn})` });
     await where.waitFor();
     await page.getByRole('note').getByText(`Merged into ${kept.name} (${kept.mrn}).`, { exact: false }).waitFor();
     for (const name of ['Save', 'Delete']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
@@ -231,6 +231,7 @@ describe('merging from a patient page', () => {
     // The reloaded records are compared: the new address is there to choose.
     await page.getByRole('radiogroup', { name: 'Address' }).getByRole('radio', { name: '12 Moved Lane, Hull' }).check();
     await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('table', { name: 'Result of the merge' }).waitFor();
     assert.deepEqual(await resultRow('Address').getByRole('cell').allTextContents(), ['12 Moved Lane, Hull', 'Merged record']);
     await page.getByRole('button', { name: 'Merge', exact: true }).click();
     await heading(kept.name).waitFor();

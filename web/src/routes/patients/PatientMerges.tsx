@@ -84,7 +84,7 @@ export function PatientMerges({ patient }: { patient: Patient }) {
           ]}
         />
       )}
-      <Modal opened={undoing !== undefined} onClose={() => setUndoing(undefined)} title="Undo this merge?" centered>
+      <Modal opened={undoing !== undefined} onClose={() => setUndoing(undefined)} title="Undo this merge?" centered closeButtonProps={{ 'aria-label': 'Close' }}>
         <Stack>
           <Text>
             The merged record becomes a record of its own again, with its MRN and identifiers; the kept record gets back the details it had
