@@ -158,7 +158,7 @@ describe('merging from a patient page', () => {
     await heading(kept.name).waitFor();
     assert.equal(new URL(page.url()).pathname, `/patients/${kept.id}`);
     await page.getByText(`Former MRNs: ${merged.mrn}`).waitFor();
-    await page.getByRole('link', { name: `${merged.name} (${merged.mrn})` }).waitFor();
+    await page.getByText('Merged into this record:').getByRole('link', { name: `${merged.name} (${merged.mrn})` }).waitFor();
     assert.equal(await page.getByRole('textbox', { name: 'Email', exact: true }).inputValue(), merged.email);
     const [target, source] = [await read(kept.id), await read(merged.id)];
     assert.deepEqual([target.email, target.phone, target.name, target.replaces], [merged.email, merged.phone, kept.name, [merged.id]]);

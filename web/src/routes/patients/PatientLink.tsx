@@ -7,7 +7,8 @@ import { patientQuery } from './queries';
 export function PatientLink({ id }: { id: string }) {
   const patient = useQuery(patientQuery(id));
   return (
-    <Anchor component={Link} to={`/patients/${id}`}>
+    // In the size of the text around it (a sentence, a table cell).
+    <Anchor component={Link} to={`/patients/${id}`} inherit>
       {patient.data ? `${patient.data.patient.name} (${patient.data.patient.mrn})` : 'another record'}
     </Anchor>
   );
