@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type { ConsoleServer } from '../../scripts/local/console.js';
-import { call, login, newPatient, userWithRole } from '../support/api.js';
+import { call, login, newPatient, unusualBirthDate, uniqueLetters, userWithRole } from '../support/api.js';
 import { accessibilityViolations, launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
 
 let server: ConsoleServer;
@@ -32,17 +32,6 @@ after(async () => {
 });
 
 type Patient = { id: string; mrn: string; name: string; dateOfBirth: string };
-
-/** Letters only: the matcher compares names without digits, so a numeric suffix would make every run's names alike. */
-function uniqueLetters(length = 8): string {
-  return Array.from({ length }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
-}
-
-/** A birth date few other test patients have (they are mostly born 1985-06-15). */
-function unusualBirthDate(): string {
-  const twoDigits = (value: number) => String(value).padStart(2, '0');
-  return `19${20 + Math.floor(Math.random() * 50)}-${twoDigits(1 + Math.floor(Math.random() * 12))}-${twoDigits(1 + Math.floor(Math.random() * 28))}`;
-}
 
 async function registerThroughApi(fields: { givenNames: string[]; familyName: string; dateOfBirth: string }): Promise<Patient> {
   const body = newPatient({ ...fields, name: [...fields.givenNames, fields.familyName].join(' ') });

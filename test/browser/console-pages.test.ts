@@ -1,5 +1,5 @@
 /**
- * Every page of the web console, in Debian's Chromium against the test stack, at 375 px and 1280 px wide:
+ * Every page of the web console (the merge view and the duplicate report too), in Debian's Chromium against the test stack, at 375 px and 1280 px wide:
  * axe-core finds no serious or critical accessibility violation, nothing forces sideways scrolling, and a
  * screenshot of each is kept with the test logs (.local/test-logs/screenshots/). Also the admin's pages at
  * work: analytics refreshing by itself, creating a staff account, a patient's audit trail newest first.
@@ -28,6 +28,8 @@ let browser: Browser;
 let billing: SpawnedBillingServer;
 let adminToken: string;
 let patient: { id: string; name: string };
+/** Another record, to compare with the first in the merge view. */
+let other: { id: string; name: string };
 
 before(async () => {
   billing = await startBillingServer('console-pages-billing');
@@ -47,6 +49,9 @@ before(async () => {
   });
   assert.equal(created.status, 201, created.text);
   patient = created.body as { id: string; name: string };
+  const second = await call('POST', '/api/patients', { token: adminToken, body: newPatient({ name: 'Ada Exampel', gender: 'female' }) });
+  assert.equal(second.status, 201, second.text);
+  other = second.body as { id: string; name: string };
   await eventually(async () => {
     const response = await call('GET', `/api/patients/${patient.id}/billing`, { token: adminToken });
     return response.status === 200 ? true : undefined;
@@ -86,6 +91,9 @@ const pages = (): PageUnderTest[] => [
     signedIn: true,
     ready: (page) => page.getByRole('table', { name: 'Invoices' }).getByText('80.00 EUR').waitFor(),
   },
+  { name: 'merge-choose', path: `/patients/${patient.id}/merge`, signedIn: true, ready: heading(`Merge ${patient.name} with another record`) },
+  { name: 'merge-compare', path: `/patients/${patient.id}/merge?with=${other.id}`, signedIn: true, ready: heading(`Merge ${patient.name} and ${other.name}`) },
+  { name: 'duplicates', path: '/duplicates', signedIn: true, ready: heading('Duplicates') },
   { name: 'analytics', path: '/analytics', signedIn: true, ready: heading('Analytics') },
   { name: 'users', path: '/users', signedIn: true, ready: (page) => page.getByRole('table', { name: 'Staff accounts' }).waitFor() },
   { name: 'audit', path: '/audit', signedIn: true, ready: heading('Audit') },

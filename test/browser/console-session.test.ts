@@ -100,7 +100,7 @@ describe('signing in', () => {
   });
 
   test('each role sees only the navigation it may use', async () => {
-    const expected = { clinician: ['Patients'], analyst: ['Analytics'], admin: ['Patients', 'Analytics', 'Users', 'Audit'] } as const;
+    const expected = { clinician: ['Patients'], analyst: ['Analytics'], admin: ['Patients', 'Duplicates', 'Analytics', 'Users', 'Audit'] } as const;
     for (const role of ['clinician', 'analyst', 'admin'] as const) {
       const user = await userWithRole(adminToken, role);
       const { context, page } = await freshPage();
@@ -128,12 +128,12 @@ describe('signing in', () => {
     await menu.and(page.locator('[aria-expanded="true"]')).waitFor();
     await navigation.getByRole('link', { name: 'Audit' }).waitFor();
     const links = await navigation.getByRole('link').allTextContents();
-    assert.deepEqual(links, ['Patients', 'Analytics', 'Users', 'Audit']);
+    assert.deepEqual(links, ['Patients', 'Duplicates', 'Analytics', 'Users', 'Audit']);
     await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
 
     // Tab to "Users" (the links follow the menu button) and follow it: the menu closes on the new page.
-    for (let step = 0; step < 3; step += 1) await page.keyboard.press('Tab');
+    for (let step = 0; step < 4; step += 1) await page.keyboard.press('Tab');
     assert.equal(await page.evaluate<string | undefined>('document.activeElement?.textContent'), 'Users');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Staff accounts', level: 1 }).waitFor();

@@ -71,6 +71,17 @@ export function rememberTokensOf(body: unknown): void {
   rememberSent('refresh token', refreshToken);
 }
 
+/** Letters only: the matcher compares names without digits, so a numeric suffix would make every run's names alike. */
+export function uniqueLetters(length = 8): string {
+  return Array.from({ length }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+}
+
+/** A birth date few other test patients have (they are mostly born 1985-06-15). */
+export function unusualBirthDate(): string {
+  const twoDigits = (value: number) => String(value).padStart(2, '0');
+  return `19${20 + Math.floor(Math.random() * 50)}-${twoDigits(1 + Math.floor(Math.random() * 12))}-${twoDigits(1 + Math.floor(Math.random() * 28))}`;
+}
+
 let counter = 0;
 /** A valid, unique patient body; remembered for the log scan, however the test goes on to send it. */
 export function newPatient(overrides: Record<string, unknown> = {}) {

@@ -16,6 +16,8 @@ const SignedInLayout = pageChunk(() => import('./components/SignedInLayout'));
 const PatientsPage = pageChunk(() => import('./routes/patients/PatientsPage'));
 const NewPatientPage = pageChunk(() => import('./routes/patients/NewPatientPage'));
 const PatientPage = pageChunk(() => import('./routes/patients/PatientPage'));
+const MergePage = pageChunk(() => import('./routes/patients/MergePage'));
+const DuplicatesPage = pageChunk(() => import('./routes/patients/DuplicatesPage'));
 const AnalyticsPage = pageChunk(() => import('./routes/analytics/AnalyticsPage'));
 const UsersPage = pageChunk(() => import('./routes/users/UsersPage'));
 const AuditPage = pageChunk(() => import('./routes/audit/AuditPage'));
@@ -27,6 +29,8 @@ const signedInPages: [pattern: string, page: PageChunk][] = [
   ['/patients', PatientsPage],
   ['/patients/new', NewPatientPage],
   ['/patients/:id', PatientPage],
+  ['/patients/:id/merge', MergePage],
+  ['/duplicates', DuplicatesPage],
   ['/analytics', AnalyticsPage],
   ['/users', UsersPage],
   ['/audit', AuditPage],
@@ -47,7 +51,7 @@ export async function startLoading(pathname: string): Promise<void> {
 function Home() {
   const state = useSession();
   if (state.status === 'restoring') return <Loading />;
-  return state.status === 'signed-in' ? <Navigate to={homePath(state.role)} replace /> : <Navigate to="/sign-in" replace />;
+  return state.status === 'signed-in' ? <Navigate to={homePath(state)} replace /> : <Navigate to="/sign-in" replace />;
 }
 
 export function App() {
@@ -61,6 +65,8 @@ export function App() {
             <Route path="patients" element={<Allowed area="patients"><PatientsPage /></Allowed>} />
             <Route path="patients/new" element={<Allowed area="patients"><NewPatientPage /></Allowed>} />
             <Route path="patients/:id" element={<Allowed area="patients"><PatientPage /></Allowed>} />
+            <Route path="patients/:id/merge" element={<Allowed area="merging"><MergePage /></Allowed>} />
+            <Route path="duplicates" element={<Allowed area="merging"><DuplicatesPage /></Allowed>} />
             <Route path="analytics" element={<Allowed area="analytics"><AnalyticsPage /></Allowed>} />
             <Route path="users" element={<Allowed area="users"><UsersPage /></Allowed>} />
             <Route path="audit" element={<Allowed area="audit"><AuditPage /></Allowed>} />

@@ -1,24 +1,40 @@
-/** What each role may open in the console (the API enforces the same; this only keeps the navigation honest). */
-import type { Role } from './api/session';
+/**
+ * What the signed-in user may open and do in the console: what their token's scopes allow (the API checks the same
+ * scopes on every route; this only keeps the navigation and the buttons honest).
+ */
+import type { Identity } from './api/session';
 
-export type Area = 'patients' | 'analytics' | 'users' | 'audit';
+export type Area = 'patients' | 'merging' | 'analytics' | 'users' | 'audit';
 
-const areasByRole: Record<Role, readonly Area[]> = {
-  admin: ['patients', 'analytics', 'users', 'audit'],
-  clinician: ['patients'],
-  analyst: ['analytics'],
+/** The scopes of functions/auth/scopes.ts the console asks about. */
+export type Scope = 'patients:read' | 'patients:write' | 'patients:merge' | 'analytics:read' | 'users:manage' | 'audit:read';
+
+/** The scope each area's routes need. */
+const areaScopes: Record<Area, Scope> = {
+  patients: 'patients:read',
+  // The duplicate report and the merge view.
+  merging: 'patients:merge',
+  analytics: 'analytics:read',
+  users: 'users:manage',
+  audit: 'audit:read',
 };
 
 export const navigation: readonly { area: Area; label: string; path: string }[] = [
   { area: 'patients', label: 'Patients', path: '/patients' },
+  { area: 'merging', label: 'Duplicates', path: '/duplicates' },
   { area: 'analytics', label: 'Analytics', path: '/analytics' },
   { area: 'users', label: 'Users', path: '/users' },
   { area: 'audit', label: 'Audit', path: '/audit' },
 ];
 
-export const mayOpen = (role: Role, area: Area): boolean => areasByRole[role].includes(area);
+type Holder = Pick<Identity, 'scopes'>;
 
-export const navigationFor = (role: Role) => navigation.filter((item) => mayOpen(role, item.area));
+/** Whether the user may do what `scope` allows (merge patients: `patients:merge`). */
+export const may = (user: Holder, scope: Scope): boolean => user.scopes.includes(scope);
 
-/** Where a role lands after signing in. */
-export const homePath = (role: Role): string => navigationFor(role)[0]?.path ?? '/patients';
+export const mayOpen = (user: Holder, area: Area): boolean => may(user, areaScopes[area]);
+
+export const navigationFor = (user: Holder) => navigation.filter((item) => mayOpen(user, item.area));
+
+/** Where a user lands after signing in. */
+export const homePath = (user: Holder): string => navigationFor(user)[0]?.path ?? '/patients';

@@ -1,5 +1,5 @@
 /**
- * Who the access token names: its payload's `sub` and `role`, read without verifying the signature (the API
+ * Who the access token names: its payload's `sub`, `role` and `scope`, read without verifying the signature (the API
  * verifies every request). Reading it here spares a round trip to /auth/validate on every sign-in and renewal.
  */
 import type { Identity, Role } from './session';
@@ -11,7 +11,8 @@ export function identityOf(token: string): Identity {
   if (!payload) throw new Error('the access token is not a JWT');
   const base64 = payload.replaceAll('-', '+').replaceAll('_', '/');
   const bytes = Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')), (char) => char.charCodeAt(0));
-  const claims = JSON.parse(new TextDecoder().decode(bytes)) as { sub?: unknown; role?: unknown };
+  const claims = JSON.parse(new TextDecoder().decode(bytes)) as { sub?: unknown; role?: unknown; scope?: unknown };
   if (typeof claims.sub !== 'string' || !roles.includes(claims.role as Role)) throw new Error('the access token names no user or role');
-  return { userId: claims.sub, role: claims.role as Role };
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+  return { userId: claims.sub, role: claims.role as Role, scopes };
 }

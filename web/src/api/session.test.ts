@@ -21,7 +21,7 @@ function fakeAuth() {
     login: vi.fn(async () => tokens()),
     refresh: vi.fn(async (): Promise<Tokens | undefined> => tokens()),
     logout: vi.fn(async () => undefined),
-    identityOf: vi.fn(() => ({ userId: 'u1', role: 'clinician' as const })),
+    identityOf: vi.fn(() => ({ userId: 'u1', role: 'clinician' as const, scopes: ['patients:read', 'patients:write'] })),
   };
   return auth satisfies AuthApi;
 }
@@ -37,7 +37,7 @@ describe('session', () => {
   test('sign-in keeps the access token and identity in memory', async () => {
     const session = createSession(fakeAuth());
     await session.signIn('a@b.c', 'pw');
-    expect(session.getState()).toEqual({ status: 'signed-in', token: 'access-1', userId: 'u1', role: 'clinician' });
+    expect(session.getState()).toEqual({ status: 'signed-in', token: 'access-1', userId: 'u1', role: 'clinician', scopes: ['patients:read', 'patients:write'] });
   });
 
   test('renews silently a minute before the token expires', async () => {

@@ -14,6 +14,8 @@ export interface Tokens {
 export interface Identity {
   userId: string;
   role: Role;
+  /** What the token allows (its `scope` claim): the console offers only what the API would do. */
+  scopes: readonly string[];
 }
 
 /** What the session needs from the API (api/auth.ts talks HTTP; tests pass fakes). */

@@ -7,7 +7,7 @@ import { mayOpen, type Area } from '../roles';
 export function Allowed({ area, children }: { area: Area; children: ReactNode }) {
   const state = useSession();
   if (state.status !== 'signed-in') return null;
-  if (!mayOpen(state.role, area)) {
+  if (!mayOpen(state, area)) {
     return (
       <Alert color="red" title="Not available for your role" role="alert">
         Your role ({state.role}) may not open this page.

@@ -43,7 +43,7 @@ export default function SignedInLayout() {
         <div id="pm-menu" className="pm-header-menu" data-open={menuOpen || undefined}>
           <Box component="nav" aria-label="Main">
             <Group gap="md" className="pm-header-links">
-              {navigationFor(state.role).map((item) => (
+              {navigationFor(state).map((item) => (
                 <Anchor key={item.path} component={NavLink} to={item.path} fw={500}>
                   {item.label}
                 </Anchor>

@@ -1,9 +1,10 @@
 /**
- * One patient: the record (correct it, delete it), the billing panel, and for admins a link to the audit trail.
- * A correction or deletion names the version it was made on (If-Match); when someone else changed the record
- * meanwhile (412) their version is shown next to the user's edit, which they can re-apply or drop.
+ * One patient: the record (correct it, delete it, merge it with another), the billing panel, and for admins a link
+ * to the audit trail and the merges it took part in. A correction or deletion names the version it was made on
+ * (If-Match); when someone else changed the record meanwhile (412) their version is shown next to the user's edit,
+ * which they can re-apply or drop. A record merged into another only reads (MergedRecord).
  */
-import { Alert, Anchor, Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, usePrefetchQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -13,11 +14,15 @@ import { useSession } from '../../api/useSession';
 import { formatDateTime } from '../../components/dates';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
-import { mayOpen } from '../../roles';
+import { may, mayOpen } from '../../roles';
 import { BillingPanel } from './BillingPanel';
-import { genderLabels, patientBody, patientConflictFields, patientFieldNames, patientFormValues, type PatientFormValues } from './patient-fields';
+import { MergedRecord } from './MergedRecord';
+import { patientBody, patientConflictFields, patientFieldNames, patientFormValues, type PatientFormValues } from './patient-fields';
 import { PatientForm } from './PatientForm';
-import { billingQuery, deletePatient, patientKey, patientQuery, readPatient, updatePatient, type Patient, type VersionedPatient } from './queries';
+import { PatientLink } from './PatientLink';
+import { PatientMerges } from './PatientMerges';
+import { billingQuery, deletePatient, patientKey, patientQuery, readPatient, updatePatient, type VersionedPatient } from './queries';
+import { RecordTable } from './RecordTable';
 
 export default function PatientPage() {
   const { id = '' } = useParams();
@@ -39,11 +44,20 @@ export default function PatientPage() {
       </>
     );
   }
+  const record = patient.data.patient;
+  const mayMerge = state.status === 'signed-in' && may(state, 'patients:merge');
+  const mergedInto = record.mergedInto;
   return (
     <Stack gap="xl">
-      <PatientRecord key={id} loaded={patient.data} />
-      <BillingPanel patientId={id} />
-      {state.status === 'signed-in' && mayOpen(state.role, 'audit') && (
+      {mergedInto ? (
+        <MergedRecord patient={{ ...record, mergedInto }} />
+      ) : (
+        <PatientRecord key={id} loaded={patient.data} mayMerge={mayMerge} />
+      )}
+      {mayMerge && (mergedInto || record.replaces.length > 0) && <PatientMerges patient={record} />}
+      {/* A merged record's invoices follow the person to the record it was merged into. */}
+      {!mergedInto && <BillingPanel patientId={id} />}
+      {state.status === 'signed-in' && mayOpen(state, 'audit') && (
         <Anchor component={Link} to={`/audit/${id}`}>
           Audit trail of this patient
         </Anchor>
@@ -52,7 +66,7 @@ export default function PatientPage() {
   );
 }
 
-function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
+function PatientRecord({ loaded, mayMerge }: { loaded: VersionedPatient; mayMerge: boolean }) {
   const id = loaded.patient.id;
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -122,21 +136,13 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
       <Text size="sm" c="gray.7" mb="md">
         Patient record {base.patient.mrn} · registered {base.patient.registeredDate} · last changed {formatDateTime(base.patient.updatedAt)}
       </Text>
+      <MergedHere patient={base.patient} />
       {theirs && (
         <Alert color="yellow" title="Someone else changed this record meanwhile" role="alert" mb="md">
           <Text size="sm" mb="xs">
             Your edit was not saved. This is their version; your edit is still in the form below.
           </Text>
-          <Table className="pm-table" mb="sm" aria-label="Their version">
-            <Table.Tbody>
-              {recordRows(theirs.patient).map(([label, value]) => (
-                <Table.Tr key={label}>
-                  <Table.Th scope="row">{label}</Table.Th>
-                  <Table.Td>{value}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <RecordTable patient={theirs.patient} label="Their version" mb="sm" />
           <Group>
             <Button onClick={() => submit(form.getValues())} loading={save.isPending}>
               Re-apply my changes
@@ -161,9 +167,16 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
         message={message}
         isNew={false}
         actions={
-          <Button color="red.9" variant="outline" onClick={() => setConfirmingDelete(true)}>
-            Delete
-          </Button>
+          <>
+            {mayMerge && (
+              <Button variant="default" component={Link} to={`/patients/${id}/merge`}>
+                Merge…
+              </Button>
+            )}
+            <Button color="red.9" variant="outline" onClick={() => setConfirmingDelete(true)}>
+              Delete
+            </Button>
+          </>
         }
       />
       <Text size="sm" role="status" mt="xs">
@@ -188,19 +201,23 @@ function PatientRecord({ loaded }: { loaded: VersionedPatient }) {
   );
 }
 
-/** What someone else's version of the record says, field by field (an empty field as "—"). */
-function recordRows(patient: Patient): [label: string, value: string][] {
-  const identifiers = patient.identifiers.map(({ system, value }) => (system ? `${value} (${system})` : value));
-  const rows: [label: string, value: string][] = [
-    ['Name', patient.name],
-    ['Given names', patient.givenNames.join(' ')],
-    ['Family name', patient.familyName ?? ''],
-    ['Email', patient.email],
-    ['Address', patient.address],
-    ['Date of birth', patient.dateOfBirth],
-    ['Gender', patient.gender ? genderLabels[patient.gender] : ''],
-    ['Phone', patient.phone ?? ''],
-    ['External identifiers', identifiers.join(', ')],
-  ];
-  return rows.map(([label, value]) => [label, value || '—']);
+/** The records merged into this one, and their MRNs (a search by one of them finds this record). */
+function MergedHere({ patient }: { patient: VersionedPatient['patient'] }) {
+  if (patient.replaces.length === 0 && patient.formerMrns.length === 0) return null;
+  return (
+    <Stack gap={4} mb="md">
+      {patient.replaces.length > 0 && (
+        <Text size="sm">
+          Merged into this record:{' '}
+          {patient.replaces.map((id, index) => (
+            <span key={id}>
+              {index > 0 && ', '}
+              <PatientLink id={id} />
+            </span>
+          ))}
+        </Text>
+      )}
+      {patient.formerMrns.length > 0 && <Text size="sm">Former MRNs: {patient.formerMrns.join(', ')}</Text>}
+    </Stack>
+  );
 }

@@ -39,7 +39,7 @@ export function PossibleDuplicates({ values }: { values: PatientFormValues }) {
           </Text>
           <Stack component="ul" gap="xs" m={0} p={0} style={{ listStyle: 'none' }}>
             {candidates.map((match) => (
-              <Candidate key={match.patient.id} match={match} />
+              <MatchCandidate key={match.patient.id} match={match} linkTo={`/patients/${match.patient.id}`} linkLabel={`Open ${match.patient.name}`} />
             ))}
           </Stack>
         </Paper>
@@ -53,7 +53,8 @@ export function PossibleDuplicates({ values }: { values: PatientFormValues }) {
   );
 }
 
-function Candidate({ match: { patient, grade, contributions } }: { match: PatientMatch }) {
+/** One likely duplicate: who, how likely, why, and a link (open it, or compare it to merge). */
+export function MatchCandidate({ match: { patient, grade, contributions }, linkTo, linkLabel }: { match: PatientMatch; linkTo: string; linkLabel: string }) {
   const { agrees, differs } = matchReasons(contributions);
   return (
     <Paper component="li" withBorder p="sm">
@@ -63,8 +64,8 @@ function Candidate({ match: { patient, grade, contributions } }: { match: Patien
       </Text>
       {agrees.length > 0 && <Text size="sm">Why: {agrees.join('; ')}.</Text>}
       {differs.length > 0 && <Text size="sm">Differs: {differs.join('; ')}.</Text>}
-      <Anchor component={Link} to={`/patients/${patient.id}`} size="sm">
-        Open {patient.name}
+      <Anchor component={Link} to={linkTo} size="sm">
+        {linkLabel}
       </Anchor>
     </Paper>
   );

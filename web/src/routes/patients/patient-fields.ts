@@ -103,3 +103,20 @@ export function patientBody(values: PatientFormValues, { isNew }: { isNew: boole
     identifiers: values.identifiers.map(({ system, value }) => (system.trim() ? { system: system.trim(), value } : { value })),
   };
 }
+
+/** What a record says, field by field (an empty field as "—"), to read rather than edit. */
+export function recordRows(patient: Patient): [label: string, value: string][] {
+  const identifiers = patient.identifiers.map(({ system, value }) => (system ? `${value} (${system})` : value));
+  const rows: [label: string, value: string][] = [
+    ['Name', patient.name],
+    ['Given names', patient.givenNames.join(' ')],
+    ['Family name', patient.familyName ?? ''],
+    ['Email', patient.email],
+    ['Address', patient.address],
+    ['Date of birth', patient.dateOfBirth],
+    ['Gender', patient.gender ? genderLabels[patient.gender] : ''],
+    ['Phone', patient.phone ?? ''],
+    ['External identifiers', identifiers.join(', ')],
+  ];
+  return rows.map(([label, value]) => [label, value || '—']);
+}

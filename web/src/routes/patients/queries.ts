@@ -10,9 +10,16 @@ export type Gender = NonNullable<Patient['gender']>;
 export type InvoiceCreate = components['schemas']['InvoiceCreate'];
 export type PatientMatchRequest = components['schemas']['PatientMatchRequest'];
 export type PatientMatch = components['schemas']['PatientMatches']['matches'][number];
+export type PatientMergeRequest = components['schemas']['PatientMergeRequest'];
+export type PatientMergeResult = components['schemas']['PatientMergeResult'];
+export type MergeOrigin = PatientMergeResult['fields'][string];
+export type PatientMerge = components['schemas']['PatientMergeList']['merges'][number];
+export type DuplicatePair = components['schemas']['DuplicatePair'];
+export type DuplicatePage = components['schemas']['DuplicatePage'];
 
 export const patientKey = (id: string) => ['/api/patients/{id}', id] as const;
 export const billingKey = (id: string) => ['/api/patients/{id}/billing', id] as const;
+export const patientMergesKey = (id: string) => ['/api/patients/{id}/merges', id] as const;
 
 export interface VersionedPatient {
   patient: Patient;
@@ -64,4 +71,35 @@ export async function createInvoice(patientId: string, idempotencyKey: string, b
   return unwrap(
     api.POST('/api/patients/{id}/invoices', { params: { path: { id: patientId }, header: { 'Idempotency-Key': idempotencyKey } }, body }),
   );
+}
+
+/** The merges a patient took part in, newest first (admins: `patients:merge`). */
+export const patientMergesQuery = (id: string) =>
+  queryOptions({
+    queryKey: patientMergesKey(id),
+    queryFn: async () => (await unwrap(api.GET('/api/patients/{id}/merges', { params: { path: { id } } }))).merges,
+  });
+
+/** A merge, or with `preview` what it would give (nothing changes). */
+export async function mergePatients(body: PatientMergeRequest): Promise<PatientMergeResult> {
+  return unwrap(api.POST('/api/patients/merges', { body }));
+}
+
+export async function unmergePatients(mergeId: string): Promise<{ source: Patient; target: Patient }> {
+  return unwrap(api.POST('/api/patients/merges/{mergeId}/unmerge', { params: { path: { mergeId } } }));
+}
+
+export const duplicatesKey = ['/api/patients/duplicates'] as const;
+
+/** A pair's two records (the API sends exactly two: minItems and maxItems 2). */
+export const pairPatients = (pair: DuplicatePair): [Patient, Patient] => [pair.patients[0]!, pair.patients[1]!];
+
+/** One page of the duplicate report (admins), newest pairs first; `cursor` is the last page's `nextCursor`. */
+export async function readDuplicates(cursor: string | undefined, limit: number): Promise<DuplicatePage> {
+  return unwrap(api.GET('/api/patients/duplicates', { params: { query: { limit, cursor } } }));
+}
+
+/** "Not a duplicate": the pair leaves the report for good. */
+export async function decideNotDuplicate(patientIds: [string, string]) {
+  return unwrap(api.POST('/api/patients/duplicates/decisions', { body: { patientIds, decision: 'not-duplicate' } }));
 }

@@ -36,7 +36,7 @@ export default function SignInPage() {
     email.current?.focus();
   }, []);
 
-  if (state.status === 'signed-in' && !submitting) return <Navigate to={comingFrom.from ?? homePath(state.role)} replace />;
+  if (state.status === 'signed-in' && !submitting) return <Navigate to={comingFrom.from ?? homePath(state)} replace />;
 
   const submit = form.onSubmit(async ({ email, password }) => {
     setFailure(undefined);
@@ -44,7 +44,7 @@ export default function SignInPage() {
     try {
       await session.signIn(email, password);
       const signedIn = session.getState();
-      const home = signedIn.status === 'signed-in' ? homePath(signedIn.role) : '/';
+      const home = signedIn.status === 'signed-in' ? homePath(signedIn) : '/';
       navigate(comingFrom.from ?? home, { replace: true });
     } catch (error) {
       setFailure(signInFailure(error));
