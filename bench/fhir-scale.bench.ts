@@ -59,7 +59,7 @@ async function post(url: string, body: unknown, token?: string) {
 }
 
 /** A new clinician account, signed in: the searches run as a member of staff would. */
-async function clinicianToken(baseUrl: string): Promise<string> {
+export async function clinicianToken(baseUrl: string): Promise<string> {
   const admin = (await (await post(`${baseUrl}/auth/login`, DEV_ADMIN)).json()) as { token: string };
   const account = { email: `fhir-scale.${Date.now().toString(36)}@bench.clinic.test`, password: 'bench password 123' };
   const created = await post(`${baseUrl}/api/users`, { ...account, role: 'clinician' }, admin.token);
@@ -141,7 +141,7 @@ async function creates(target: Target, token: string): Promise<KindResult[]> {
 }
 
 /** Values to search for, drawn from the seeded rows (each request a different one, cycling). */
-async function searchInputs(databaseUrl: string, amount: number) {
+export async function searchInputs(databaseUrl: string, amount: number) {
   return withClient(databaseUrl, async (client) => {
     await client.query('select setseed(0.7)');
     const identifiers = (await client.query<{ system: string; value: string }>(
@@ -167,7 +167,7 @@ interface RequestKind {
   body?: () => unknown;
 }
 
-function searchKinds(inputs: Awaited<ReturnType<typeof searchInputs>>): RequestKind[] {
+export function searchKinds(inputs: Awaited<ReturnType<typeof searchInputs>>): RequestKind[] {
   const identifier = cycle(inputs.identifiers);
   const person = cycle(inputs.people);
   let dayOffset = 0;
