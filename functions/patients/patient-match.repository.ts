@@ -69,11 +69,13 @@ export async function matchCandidates(db: Db, probe: MatchProbe): Promise<Candid
     // The exact birth date brings everyone born that day; a mistyped one only those whose family name or first
     // name word begins with one of the probe's initials (either way round): about a tenth of the rows to measure.
     // Each arm is a range of patients_live_match_block_idx, which holds those initials beside the birth date, so
-    // only the rows kept are read from the table.
-    sql`(select ${CANDIDATE_COLUMNS} from patients p where p.deleted_at is null
-        and (p.date_of_birth = ${probe.dateOfBirth}::date
-          or (p.date_of_birth = any(${probe.birthDates}::date[]) and left(p.family_folded, 1) = any(${initials}))
-          or (p.date_of_birth = any(${probe.birthDates}::date[]) and substr(p.name_words_folded, 2, 1) = any(${initials})))
+    // only the rows kept are read from the table. Three statements in a UNION rather than one with three ORed arms:
+    // the planner weighs every index for each arm of an OR, which took longer than running the query.
+    sql`(select ${CANDIDATE_COLUMNS} from patients p where p.deleted_at is null and p.date_of_birth = ${probe.dateOfBirth}::date
+        union select ${CANDIDATE_COLUMNS} from patients p where p.deleted_at is null
+          and p.date_of_birth = any(${probe.birthDates}::date[]) and left(p.family_folded, 1) = any(${initials})
+        union select ${CANDIDATE_COLUMNS} from patients p where p.deleted_at is null
+          and p.date_of_birth = any(${probe.birthDates}::date[]) and substr(p.name_words_folded, 2, 1) = any(${initials})
         limit ${MAX_CANDIDATES})`,
   ];
   const { rows } = await sql<CandidateRow & {
