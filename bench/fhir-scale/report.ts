@@ -52,7 +52,7 @@ export function fhirScaleSection(r: FhirScaleResults): string {
     '',
     'Deployed, each of 10 concurrent requests runs in a Lambda container of its own, with its own CPU and its own database connection (reservedConcurrency × DB_POOL_MAX, through the RDS Proxy), and PostgreSQL runs on a machine of its own. ' +
       'Here the client, serverless offline (one Node process for all 10) and PostgreSQL share this machine\'s cores, so at 10 connections a request mostly waits for a core: its latency is about 10 ÷ the rate the machine sustains, and that rate is the cores divided by the CPU one request costs. ' +
-      'A pool with a connection for each concurrent request, as deployed, changes neither (`DB_POOL_MAX=10 npm run bench -- fhir-scale` runs it so: compare the runs); the pool is not where requests wait. ' +
+      '`DB_POOL_MAX=10 npm run bench -- fhir-scale` gives the function a connection for each concurrent request, as deployed; here that only adds backends that compete for the same cores (compare the runs). ' +
       'Two figures separate the cost from the queue: the CPU each request costs each process (from /proc, over the 10-connection run: serverless offline, PostgreSQL with all its processes, the load generator), and the latency of the same requests sent one at a time (no queue: closer to what one deployed request sees, less the network and the Lambda\'s smaller CPU share).',
     '',
     markdownTable(
