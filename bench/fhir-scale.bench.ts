@@ -2,14 +2,17 @@
  * The FHIR scale benchmark (issue 20, "Scale"): a million patients seeded straight into the stack's PostgreSQL,
  * then the FHIR Patient searches a clinic runs (by identifier, family + birth date, name prefix, a day of
  * _lastUpdated) and a read, each at 10 connections through serverless offline, bounded in count and time,
- * against the goal p99 ≤ 50 ms; the plans of the statements they send beside the figures; what grows with the
- * table (sizes, paging a large search to its end); and creates before and after the million rows.
+ * against the goal p99 ≤ 50 ms, with the CPU each request costs each process and the latency of the same requests
+ * sent one at a time (what 10 connections measure on this machine: fhir-scale/report.ts); the plans of the
+ * statements they send beside the figures; what grows with the table (sizes, paging a large search to its end);
+ * and creates before and after the million rows.
  *
  * It runs last in `npm run bench` (or alone: `npm run bench -- fhir-scale`): the million rows stay in the
  * stack's database, and would change what the sections after it measure.
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Request } from 'autocannon';
@@ -17,6 +20,7 @@ import pg from 'pg';
 import { seedPatients, SEEDED_SYSTEMS, type SeedResult } from './fhir-scale/seed.js';
 import { measureKind, pageToTheEnd, type KindResult, type PagingResult } from './fhir-scale/traffic.js';
 import type { PlanRequest, PlanResult } from './fhir-scale/plans.js';
+import { cpuSampler, perRequest, type CpuPerRequest } from './fhir-scale/cpu.js';
 import { DEV_ADMIN } from './load/traffic.js';
 
 export const fhirScaleSettings = {
@@ -26,6 +30,8 @@ export const fhirScaleSettings = {
   requests: 2000,
   seconds: 60,
   warmup: 200,
+  /** Each kind also alone, one request at a time: its latency without a queue for the cores (see report.ts). */
+  single: { requests: 500, seconds: 30 },
   goalP99Ms: 50,
   paging: { count: 100, pages: 2000, seconds: 300 },
 };
@@ -38,7 +44,11 @@ export interface FhirScaleResults {
   createsBefore: KindResult[];
   createsAfter: KindResult[];
   patientsBefore: number;
-  searches: (KindResult & { example: string; pageSize: number })[];
+  searches: (KindResult & { example: string; pageSize: number; cpu?: CpuPerRequest; single: KindResult })[];
+  /** This machine's cores, which every process of the benchmark shares. */
+  cores: number;
+  /** The most connections the FHIR function's pool held, seen after each kind's run. */
+  fhirPoolConnections: number;
   plans: PlanResult[];
   paging: PagingResult[];
 }
@@ -59,7 +69,7 @@ async function post(url: string, body: unknown, token?: string) {
 }
 
 /** A new clinician account, signed in: the searches run as a member of staff would. */
-async function clinicianToken(baseUrl: string): Promise<string> {
+export async function clinicianToken(baseUrl: string): Promise<string> {
   const admin = (await (await post(`${baseUrl}/auth/login`, DEV_ADMIN)).json()) as { token: string };
   const account = { email: `fhir-scale.${Date.now().toString(36)}@bench.clinic.test`, password: 'bench password 123' };
   const created = await post(`${baseUrl}/api/users`, { ...account, role: 'clinician' }, admin.token);
@@ -88,6 +98,14 @@ async function outboxDrained(databaseUrl: string, timeoutMs = 180_000): Promise<
       if (rows[0]?.n === 0 || performance.now() - started > timeoutMs) return;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
+  });
+}
+
+/** Connections the FHIR function's pool holds now (its idle ones stay open for 30 s). */
+async function fhirConnections(databaseUrl: string): Promise<number> {
+  return withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where application_name like '%-fhir'`);
+    return rows[0]?.n ?? 0;
   });
 }
 
@@ -141,7 +159,7 @@ async function creates(target: Target, token: string): Promise<KindResult[]> {
 }
 
 /** Values to search for, drawn from the seeded rows (each request a different one, cycling). */
-async function searchInputs(databaseUrl: string, amount: number) {
+export async function searchInputs(databaseUrl: string, amount: number) {
   return withClient(databaseUrl, async (client) => {
     await client.query('select setseed(0.7)');
     const identifiers = (await client.query<{ system: string; value: string }>(
@@ -167,7 +185,7 @@ interface RequestKind {
   body?: () => unknown;
 }
 
-function searchKinds(inputs: Awaited<ReturnType<typeof searchInputs>>): RequestKind[] {
+export function searchKinds(inputs: Awaited<ReturnType<typeof searchInputs>>): RequestKind[] {
   const identifier = cycle(inputs.identifiers);
   const person = cycle(inputs.people);
   let dayOffset = 0;
@@ -233,8 +251,10 @@ export async function benchmarkFhirScale(target: Target, mrnSystem: string, log:
   const inputs = await searchInputs(target.databaseUrl, 5000);
   const searches: FhirScaleResults['searches'] = [];
   const examples: PlanRequest[] = [];
+  const cpu = cpuSampler(Number(new URL(target.baseUrl).port), Number(new URL(target.databaseUrl).port || 5432));
+  let fhirPoolConnections = 0;
   for (const kind of searchKinds(inputs)) {
-    log(`${kind.name}: warm-up, then ${bounds.requests} requests or ${bounds.seconds} s at ${bounds.connections} connections`);
+    log(`${kind.name}: warm-up, then ${bounds.requests} requests or ${bounds.seconds} s at ${bounds.connections} connections, then ${settings.single.requests} at 1`);
     const body = kind.body;
     const request = () =>
       body
@@ -242,15 +262,20 @@ export async function benchmarkFhirScale(target: Target, mrnSystem: string, log:
         : { method: 'GET' as const, path: kind.path() };
     await measureKind('warm-up', target.baseUrl, token, { ...bounds, requests: settings.warmup }, request);
     const example = kind.path();
+    const before = cpu?.();
     const result = await measureKind(kind.name, target.baseUrl, token, bounds, request);
+    const after = cpu?.();
+    const costs = before && after ? { cpu: perRequest(before, after, result.requests) } : {};
+    fhirPoolConnections = Math.max(fhirPoolConnections, await fhirConnections(target.databaseUrl));
+    const single = await measureKind(kind.name, target.baseUrl, token, { ...settings.single, connections: 1 }, request);
     if (body) {
-      searches.push({ ...result, example, pageSize: NaN });
+      searches.push({ ...result, ...costs, single, example, pageSize: NaN });
       examples.push({ kind: kind.name, method: 'POST', pathAndQuery: example, body: body() });
     } else {
-      searches.push({ ...result, example, pageSize: await pageSizeOf(target.baseUrl, token, example) });
+      searches.push({ ...result, ...costs, single, example, pageSize: await pageSizeOf(target.baseUrl, token, example) });
       examples.push({ kind: kind.name, method: 'GET', pathAndQuery: example });
     }
-    log(`  p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.rps.toFixed(0)}/s`);
+    log(`  p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.rps.toFixed(0)}/s; alone p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms`);
   }
   log('plans of the statements each kind sends (EXPLAIN ANALYZE, BUFFERS)');
   const commonFamily = 'Smith';
@@ -266,7 +291,7 @@ export async function benchmarkFhirScale(target: Target, mrnSystem: string, log:
   }
   log('creates on the million rows');
   const createsAfter = await creates(target, token);
-  return { settings, seed, sizes: await sizes(target.databaseUrl), createsBefore, createsAfter, patientsBefore, searches, plans, paging };
+  return { settings, seed, sizes: await sizes(target.databaseUrl), createsBefore, createsAfter, patientsBefore, searches, cores: os.availableParallelism(), fhirPoolConnections, plans, paging };
 }
 
 export { fhirScaleSection, fhirScaleProblems } from './fhir-scale/report.js';

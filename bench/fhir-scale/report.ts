@@ -41,11 +41,26 @@ export function fhirScaleSection(r: FhirScaleResults): string {
     `### Searches and a read, ${s.connections} connections, ${s.requests} requests or ${s.seconds} s (whichever first) after ${s.warmup} of warm-up; goal p99 ≤ ${s.goalP99Ms} ms`,
     '',
     'Each request asks for a different seeded value (identifiers of every system seeded, the first letters of a family name with a birth date, the first 3 or 4 letters of a given name, one day of the last year). ' +
-      'Through serverless offline, which runs all requests of the FHIR function in one process on one pool of DB_POOL_MAX (2) connections: the 10 connections queue there, as they do in `npm run dev`. Latencies are the client\'s, in ms.',
+      `Through serverless offline, which runs every request of the FHIR function in one Node process on one pool (it held ${r.fhirPoolConnections} connections; DB_POOL_MAX of the local stage), as \`npm run dev\` does. Latencies are the client's, in ms.`,
     '',
     markdownTable(
       ['request', 'requests', 'stopped by', 'rps', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', `goal p99 ≤ ${s.goalP99Ms} ms`, 'entries on a page', 'non-2xx'],
       r.searches.map((x) => [x.name, x.requests, x.stoppedBy, x.rps, x.p50, x.p95, x.p99, x.max, goal(x.p99, x.name), x.pageSize, nonOk(x.statuses)]),
+    ),
+    '',
+    '#### What a request costs, and what 10 connections measure here',
+    '',
+    'Deployed, each of 10 concurrent requests runs in a Lambda container of its own, with its own CPU and its own database connection (reservedConcurrency × DB_POOL_MAX, through the RDS Proxy), and PostgreSQL runs on a machine of its own. ' +
+      'Here the client, serverless offline (one Node process for all 10) and PostgreSQL share this machine\'s cores, so at 10 connections a request mostly waits for a core: its latency is about 10 ÷ the rate the machine sustains, and that rate is the cores divided by the CPU one request costs. ' +
+      '`DB_POOL_MAX=10 npm run bench -- fhir-scale` gives the function a connection for each concurrent request, as deployed; here that only adds backends that compete for the same cores (compare the runs). ' +
+      'Two figures separate the cost from the queue: the CPU each request costs each process (from /proc, over the 10-connection run: serverless offline, PostgreSQL with all its processes, the load generator), and the latency of the same requests sent one at a time (no queue: closer to what one deployed request sees, less the network and the Lambda\'s smaller CPU share).',
+    '',
+    markdownTable(
+      ['request', 'CPU ms: serverless offline', 'CPU ms: PostgreSQL', 'CPU ms: client', 'CPU ms in all', 'rate the cores allow (/s)', 'one at a time: p50 ms', 'p99 ms'],
+      r.searches.map((x) => {
+        const total = x.cpu ? x.cpu.offline + x.cpu.postgres + x.cpu.client : NaN;
+        return [x.name, x.cpu?.offline ?? NaN, x.cpu?.postgres ?? NaN, x.cpu?.client ?? NaN, total, (r.cores * 1000) / total, x.single.p50, x.single.p99];
+      }),
     ),
     '',
     '### Plans (the statements each request sends, EXPLAIN (ANALYZE, BUFFERS) with its own parameters)',

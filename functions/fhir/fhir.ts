@@ -85,7 +85,10 @@ function queryParameters(event: HttpEvent): Array<[string, string]> {
   }
 }
 
-async function dispatch(event: HttpEvent, requestId: string, log: Logger): Promise<FhirResponse> {
+/** Interactions that only read: they queue no outbox message, so they never kick the relay (POST _search, $match). */
+const READS: ReadonlySet<FhirRoute['interaction']> = new Set(['capabilities', 'smart-configuration', 'read', 'vread', 'history-instance', 'search-type']);
+
+async function dispatch(event: HttpEvent, requestId: string, log: Logger): Promise<{ response: FhirResponse; writes: boolean }> {
   const method = event.requestContext?.http?.method ?? 'GET';
   const rawPath = event.rawPath ?? '';
   const path = rawPath.startsWith(BASE_PATH) ? rawPath.slice(BASE_PATH.length) : rawPath;
@@ -112,7 +115,7 @@ async function dispatch(event: HttpEvent, requestId: string, log: Logger): Promi
     request.body = resource;
     if (form) request.query = [...request.query, ...form];
   }
-  return route.handle(request);
+  return { response: await route.handle(request), writes: !READS.has(route.interaction) };
 }
 
 function asHttp(response: FhirResponse, requestId: string, head: boolean): HttpResult {
@@ -126,9 +129,9 @@ async function fhirRequest(event: HttpEvent, context: Context): Promise<HttpResu
   const log = logger.child({ requestId, route: 'fhir' });
   const method = event.requestContext?.http?.method ?? 'GET';
   try {
-    const response = await dispatch(event, requestId, log);
+    const { response, writes } = await dispatch(event, requestId, log);
     log.info({ status: response.status, method }, 'request handled');
-    if (method !== 'GET' && response.status < 300) await kickOutboxRelay(log);
+    if (writes && response.status < 300) await kickOutboxRelay(log);
     return asHttp(response, requestId, method === 'HEAD');
   } catch (error) {
     const deleted = error instanceof DeletedPatientError ? new FhirError(410, [{ severity: 'error', code: 'deleted', diagnostics: 'This patient was deleted.' }]) : error;

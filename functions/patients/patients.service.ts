@@ -345,16 +345,15 @@ export interface PatientMatch {
   contributions: Contribution[];
 }
 
-/**
- * The live patients that may be the same person as `probe` (a record about to be registered, or an existing one:
- * `excludeId`), best first, of the grades asked for. Reads no record on anyone's behalf, so it records nothing: the
- * caller audits what it shows (matchPatients), or shows nothing (the duplicate report's scan).
- */
-export async function findMatches(
+/** A candidate graded as asked, by id: the records themselves are read only for the few ranked (readMatches). */
+type RankedMatch = Omit<PatientMatch, 'patient'> & { id: string };
+
+/** The candidates of the grades asked for, best first, at most `count`. */
+async function rankMatches(
   db: Kysely<Database> | Transaction<Database>,
   probe: PatientInput,
   options: { count: number; grades: readonly MatchGrade[]; excludeId?: string },
-): Promise<PatientMatch[]> {
+): Promise<RankedMatch[]> {
   const values = completeInput(probe);
   const candidates = await matchRepo.matchCandidates(db, {
     familyName: values.familyName,
@@ -378,10 +377,33 @@ export async function findMatches(
     hasAddress: Boolean(values.address),
   };
   return candidates
-    .map((candidate) => ({ patient: toPatient(candidate.row), ...scoreCandidate(names, candidate) }))
+    .map((candidate) => ({ id: candidate.row.id, ...scoreCandidate(names, candidate) }))
     .filter((match) => options.grades.includes(match.grade))
-    .sort((a, b) => b.score - a.score || a.patient.id.localeCompare(b.patient.id))
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
     .slice(0, options.count);
+}
+
+/** The ranked matches with their records, in rank order; one deleted since it was measured is left out. */
+function withRecords(ranked: RankedMatch[], rows: PatientRow[]): PatientMatch[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ranked.flatMap(({ id, ...score }) => {
+    const row = byId.get(id);
+    return row ? [{ patient: toPatient(row), ...score }] : [];
+  });
+}
+
+/**
+ * The live patients that may be the same person as `probe` (a record about to be registered, or an existing one:
+ * `excludeId`), best first, of the grades asked for. Reads no record on anyone's behalf, so it records nothing: the
+ * caller audits what it shows (matchPatients), or shows nothing (the duplicate report's scan).
+ */
+export async function findMatches(
+  db: Kysely<Database> | Transaction<Database>,
+  probe: PatientInput,
+  options: { count: number; grades: readonly MatchGrade[]; excludeId?: string },
+): Promise<PatientMatch[]> {
+  const ranked = await rankMatches(db, probe, options);
+  return withRecords(ranked, ranked.length > 0 ? await matchRepo.readMatches(db, ranked.map((match) => match.id)) : []);
 }
 
 /**
@@ -395,9 +417,9 @@ export async function matchPatients(
   options: { count: number; onlyCertain: boolean; excludeId?: string },
 ): Promise<PatientMatch[]> {
   const grades: MatchGrade[] = options.onlyCertain ? ['certain'] : ['certain', 'probable', 'possible'];
-  const matches = await findMatches(db, probe, { count: options.count, grades, excludeId: options.excludeId });
-  await recordAudit(db, matches.length === 0
-    ? [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]
-    : matches.map((match) => ({ ...caller, action: 'list' as const, patientId: match.patient.id, outcome: 'success' as const })));
-  return matches;
+  const ranked = await rankMatches(db, probe, { count: options.count, grades, excludeId: options.excludeId });
+  // The matches' records are read and recorded as read by one statement.
+  const rows = ranked.length > 0 ? await matchRepo.readMatches(db, ranked.map((match) => match.id), { ...caller, action: 'list' }) : [];
+  if (rows.length === 0) await recordAudit(db, [{ ...caller, action: 'list', patientId: null, outcome: 'success' }]);
+  return withRecords(ranked, rows);
 }
