@@ -165,6 +165,14 @@ function seqDescending(search: PatientSearch): boolean {
   return first !== undefined && first.descending && rest.every((key) => key.descending);
 }
 
+/**
+ * A prefix under which at most this many distinct words lie is answered word by word: the first records of each word
+ * by `seq` (one short range of the (word, seq) index each, the words found by skipping from one to the next), merged.
+ * Under a broader prefix ("ma") that would be too many ranges: the records are walked in `seq` order instead, where
+ * matches are dense. Without this split a rare prefix walked tens of thousands of entries to find a page.
+ */
+const MERGED_WORDS = 200;
+
 /** A search by one name or given-name prefix and nothing else, in creation order: answered from the words' index. */
 function wordPrefixOnly(search: PatientSearch): { param: 'name' | 'given'; value: string } | undefined {
   const [only, ...rest] = search.conditions;
@@ -188,8 +196,22 @@ function pageOf(db: Db, search: PatientSearch, limit: number, position: SearchPo
         // The first records by `seq` with a word starting so, read from the words' index alone (see its migration).
         const after = position ? sql`and seq > ${position.seq}::bigint` : sql``;
         const part = byWord.param === 'given' ? sql`and part = 'given'` : sql``;
-        const hits = sql`(select patient_id from (select distinct on (seq) seq, patient_id from patient_name_words
-          where word like pm_fold(${escapeLike(byWord.value)}) || '%' ${part} ${after} order by seq limit ${limit}) as hits)`;
+        const prefix = sql`pm_fold(${escapeLike(byWord.value)}) || '%'`;
+        const hits = sql`(
+          with recursive words (word) as (
+            (select word from patient_name_words where word like ${prefix} ${part} order by word limit 1)
+            union all
+            (select next.word from words, lateral (select word from patient_name_words
+              where word > words.word and word like ${prefix} ${part} order by word limit 1) as next)
+          ), few as (select word from words limit ${MERGED_WORDS + 1})
+          select patient_id from (select distinct on (hit.seq) hit.seq, hit.patient_id from few, lateral (select seq, patient_id
+              from patient_name_words where word = few.word ${part} ${after} order by seq limit ${limit}) as hit
+            order by hit.seq limit ${limit}) as merged
+          where (select count(*) from few) <= ${MERGED_WORDS}
+          union all
+          select patient_id from (select distinct on (seq) seq, patient_id from patient_name_words
+            where word like ${prefix} ${part} ${after} order by seq limit ${limit}) as walked
+          where (select count(*) from few) > ${MERGED_WORDS})`;
         return db.selectFrom('patients').selectAll().where('deleted_at', 'is', null).where(sql<SqlBool>`id in ${hits}`).orderBy('seq').limit(limit);
       }
       let query = matching(db, search).selectAll();
