@@ -1,7 +1,7 @@
 /**
  * Duplicate matching measured on the generated corpus (issue 21): the corpus's records are registered in a fresh
  * database (straight through the repository's insert, as the API would), then every record is matched against the
- * others with the real matcher (functions/patients/patients.service.ts `matchPatients`). The grades give the
+ * others with the real matcher (functions/patients/patient-match.service.ts `matchPatients`). The grades give the
  * confusion table, precision and recall of `certain + probable`.
  *
  * Alone: `npx tsx bench/identity.bench.ts postgres://postgres@127.0.0.1:5432/postgres [persons]` (a server on which
@@ -31,6 +31,7 @@ export async function benchmarkIdentity(adminUrl: string, persons = 3000, seed =
     await migrateToLatest(url);
     const { createDb } = await import('../functions/shared/db.js');
     const service = await import('../functions/patients/patients.service.js');
+    const matcher = await import('../functions/patients/patient-match.service.js');
     const db = createDb(url, 4);
     try {
       const corpus = generateCorpus({ seed, persons });
@@ -47,7 +48,7 @@ export async function benchmarkIdentity(adminUrl: string, persons = 3000, seed =
       const timings: number[] = [];
       for (const [index, record] of corpus.records.entries()) {
         const started = performance.now();
-        const matches = await service.matchPatients(db, caller, record, { count: 20, onlyCertain: false, excludeId: ids[index] });
+        const matches = await matcher.matchPatients(db, caller, record, { count: 20, onlyCertain: false, excludeId: ids[index] });
         timings.push(performance.now() - started);
         for (const match of matches) predicted.push({ a: index, b: idOf.get(match.patient.id)!, grade: match.grade });
       }

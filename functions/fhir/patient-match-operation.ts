@@ -7,7 +7,7 @@
 import { config } from '../shared/config.js';
 import { db } from '../shared/db.js';
 import type { PatientInput } from '../patients/patient.table.js';
-import * as patients from '../patients/patients.service.js';
+import * as patients from '../patients/patient-match.service.js';
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import { FhirError, issueAt, type Issue } from './operation-outcome.js';
 import { toFhirPatient } from './patient-mapping.js';

@@ -3,7 +3,7 @@ import { db } from '../shared/db.js';
 import { httpRoute, json } from '../shared/http.js';
 import * as operations from '../shared/operations.js';
 import type { PatientInput } from './patient.table.js';
-import { matchPatients } from './patients.service.js';
+import { matchPatients } from './patient-match.service.js';
 
 interface MatchRequest {
   patient: Partial<PatientInput> & { dateOfBirth: string };

@@ -13,7 +13,8 @@ import { toPatient, type Patient } from './patient.table.js';
 import type { DuplicateDecision, PatientDuplicateDecisionRow } from './patient-duplicate.table.js';
 import * as repo from './patient-duplicates.repository.js';
 import { findLivePatient } from './patients.repository.js';
-import { audited, decodeCursor, encodeCursor, findMatches, type Caller } from './patients.service.js';
+import { findMatches } from './patient-match.service.js';
+import { audited, decodeCursor, encodeCursor, type Caller } from './patients.service.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
