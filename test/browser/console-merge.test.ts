@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConsoleServer } from '../../scripts/local/console.js';
 import { call, eventually, login, newPatient, unusualBirthDate, uniqueLetters, userWithRole } from '../support/api.js';
-import { accessibilityViolations, launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
+import { accessibilityViolations, animationsFinished, launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -121,6 +121,7 @@ describe('merging from a patient page', () => {
     await heading(`Merge ${kept.name} with another record`).waitFor();
     const candidate = page.getByRole('region', { name: 'Possible duplicates' }).getByRole('listitem').filter({ hasText: merged.mrn });
     await candidate.getByText('family name: typo', { exact: false }).waitFor();
+    await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
     await candidate.getByRole('link', { name: `Compare with ${merged.name}` }).click();
 
@@ -128,6 +129,7 @@ describe('merging from a patient page', () => {
     assert.equal(await page.getByRole('radiogroup', { name: 'Record kept' }).getByRole('radio', { name: `${kept.name} (${kept.mrn})` }).isChecked(), true);
     await page.getByRole('radiogroup', { name: 'Email' }).getByRole('radio', { name: merged.email }).check();
     await page.getByRole('radiogroup', { name: 'Phone' }).getByRole('radio', { name: merged.phone! }).check();
+    await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
 
     await page.getByRole('button', { name: 'Preview' }).click();
@@ -139,6 +141,7 @@ describe('merging from a patient page', () => {
     assert.deepEqual(await resultRow('Name').getByRole('cell').allTextContents(), [kept.name, 'Kept record']);
     assert.deepEqual(await resultRow('Date of birth').getByRole('cell').allTextContents(), [kept.dateOfBirth, 'Both records (the same)']);
     assert.match((await resultRow('Former MRNs').textContent()) ?? '', new RegExp(merged.mrn));
+    await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
     // A preview changes nothing.
     assert.equal((await read(merged.id)).active, true);
@@ -165,6 +168,7 @@ describe('merging from a patient page', () => {
     for (const name of ['Save', 'Delete']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
     assert.equal(await page.getByRole('link', { name: 'Merge…' }).count(), 0);
     assert.equal(await page.getByRole('textbox').count(), 0, 'nothing to type into');
+    await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
 
     await where.click();
@@ -175,6 +179,7 @@ describe('merging from a patient page', () => {
     await page.getByRole('table', { name: 'Merges' }).getByRole('button', { name: 'Undo merge' }).click();
     const dialog = page.getByRole('dialog', { name: 'Undo this merge?' });
     await dialog.waitFor();
+    await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
     await dialog.getByRole('button', { name: 'Undo merge' }).click();
 
@@ -271,6 +276,7 @@ describe('the duplicate report', () => {
       assert.ok(text.includes(expected), `"${expected}" is not in "${text}"`);
     }
     assert.match(text, /(Certain|Probable) match/);
+    await animationsFinished(page);
     assert.deepEqual(await accessibilityViolations(page), []);
 
     await pair.getByRole('button', { name: 'Not a duplicate' }).click();
