@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../shared/db.schema.js';
 import type { MergeFieldOrigin, PatientRow } from './patient.table.js';
+import { versionRecord } from './patients.repository.js';
 
 type Trx = Transaction<Database>;
 
@@ -15,8 +16,6 @@ type Trx = Transaction<Database>;
 export function lockPatients(trx: Trx, ids: [string, string]) {
   return trx.selectFrom('patients').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
 }
-
-const versionRecord = sql.raw(`to_jsonb(changed) - 'seq' - 'family_folded' - 'name_words_folded' - 'phone_digits'`);
 
 /**
  * The source leaves the live set (as a deletion does, so no search, index or uniqueness rule of live records sees
@@ -37,7 +36,7 @@ export async function retireSource(trx: Trx, source: PatientRow, targetId: strin
       qc
         .insertInto('patient_versions')
         .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
-        .expression(sql`select id, version, ${actor}::text, 'merge', ${versionRecord} from changed`),
+        .expression(sql`select id, version, ${actor}::text, 'merge', ${versionRecord('changed')} from changed`),
     )
     .selectFrom('changed')
     .selectAll()
@@ -84,7 +83,7 @@ export function restoreSource(trx: Trx, source: PatientRow, actor: string) {
       qc
         .insertInto('patient_versions')
         .columns(['patient_id', 'version', 'actor_sub', 'action', 'record'])
-        .expression(sql`select id, version, ${actor}::text, 'unmerge', ${versionRecord} from changed`),
+        .expression(sql`select id, version, ${actor}::text, 'unmerge', ${versionRecord('changed')} from changed`),
     )
     .selectFrom('changed')
     .selectAll()
@@ -134,11 +133,14 @@ export function recordAtVersion(trx: Trx, patientId: string, version: number) {
   return trx.selectFrom('patient_versions').select('record').where('patient_id', '=', patientId).where('version', '=', version).executeTakeFirst();
 }
 
-/** The merges a patient took part in, as source or target, newest first. */
+/** The merges a patient took part in, as source or target, newest first, with both records' current versions. */
 export function mergesOf(db: Kysely<Database>, patientId: string) {
   return db
     .selectFrom('patient_merges')
-    .selectAll()
+    .innerJoin('patients as source', 'source.id', 'patient_merges.source_id')
+    .innerJoin('patients as target', 'target.id', 'patient_merges.target_id')
+    .selectAll('patient_merges')
+    .select(['source.version as source_version', 'target.version as target_version'])
     .where((eb) => eb.or([eb('source_id', '=', patientId), eb('target_id', '=', patientId)]))
     .orderBy('merged_at', 'desc')
     .limit(100)

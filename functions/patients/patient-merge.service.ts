@@ -226,11 +226,6 @@ export interface MergeRecord {
 /** The merges a patient took part in, newest first. */
 export async function listMerges(db: Kysely<Database>, caller: Caller, patientId: string): Promise<MergeRecord[]> {
   const rows = await mergeRepo.mergesOf(db, patientId);
-  const versions = new Map<string, number>();
-  for (const id of new Set(rows.flatMap((row) => [row.source_id, row.target_id]))) {
-    const found = await repo.findPatient(db, id);
-    if (found) versions.set(id, found.version);
-  }
   await recordAudit(db, [{ ...caller, action: 'read', patientId, outcome: 'success' }]);
   return rows.map((row) => ({
     mergeId: row.id,
@@ -241,7 +236,7 @@ export async function listMerges(db: Kysely<Database>, caller: Caller, patientId
     fields: row.fields,
     unmergedAt: row.unmerged_at?.toISOString() ?? null,
     unmergedBy: row.unmerged_by,
-    undoable: !row.unmerged_at && versions.get(row.source_id) === row.source_version_after && versions.get(row.target_id) === row.target_version_after,
+    undoable: !row.unmerged_at && row.source_version === row.source_version_after && row.target_version === row.target_version_after,
   }));
 }
 

@@ -28,7 +28,7 @@ function identifierColumns(identifiers: readonly Identifier[]) {
 }
 
 /** The columns of a patients row written as a version record (without seq and the generated search columns). */
-const versionRecord = (row: string) => sql.raw(`to_jsonb(${row}) - 'seq' - 'family_folded' - 'name_words_folded' - 'phone_digits'`);
+export const versionRecord = (row: string) => sql.raw(`to_jsonb(${row}) - 'seq' - 'family_folded' - 'name_words_folded' - 'phone_digits'`);
 
 function patientColumns(values: PatientValues) {
   return {

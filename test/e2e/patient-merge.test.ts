@@ -194,6 +194,17 @@ describe('merges refused', () => {
     assert.equal(((await read(source.id)).body as Patient).active, true);
   });
 
+  test('a malformed request is 400 and merges nothing: no target, an id that is not a UUID, an unknown field', async () => {
+    const [target, source] = [await created(), await created()];
+    for (const body of [{ sourceId: source.id }, { sourceId: source.id, targetId: 'not-a-uuid' }, { sourceId: source.id, targetId: target.id, keep: 'all' }]) {
+      const response = await merge(body);
+      assert.equal(response.status, 400, JSON.stringify(body));
+    }
+    assert.equal(((await read(source.id)).body as Patient).active, true);
+    assert.equal((await unmerge('not-a-uuid')).status, 400);
+    assert.equal((await call('GET', '/api/patients/not-a-uuid/merges', { token: admin, contract: '/api/patients/{id}/merges' })).status, 400);
+  });
+
   test('an unknown patient is 404', async () => {
     const target = await created();
     const response = await merge({ sourceId: '00000000-0000-4000-8000-000000000000', targetId: target.id });
