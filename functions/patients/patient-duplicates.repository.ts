@@ -96,9 +96,12 @@ export async function pairPage(
   return rows;
 }
 
-/** Locks the live patients among `ids` against deletion and merging (for share) and returns their ids. */
+/**
+ * Locks the live patients among `ids` against deletion and merging (for share) and returns their ids, in id order
+ * as merges lock them, so a decision and a merge of the same pair wait for each other rather than deadlock.
+ */
 export async function lockLivePatients(trx: Transaction<Database>, ids: string[]): Promise<string[]> {
-  const rows = await trx.selectFrom('patients').select('id').where('id', 'in', ids).where('deleted_at', 'is', null).forShare().execute();
+  const rows = await trx.selectFrom('patients').select('id').where('id', 'in', ids).where('deleted_at', 'is', null).orderBy('id').forShare().execute();
   return rows.map((row) => row.id);
 }
 

@@ -11,10 +11,12 @@ type Trx = Transaction<Database>;
 
 /**
  * Both patients, whatever their state, locked until the transaction ends, in id order: two merges of the same pair
- * in opposite directions wait for each other instead of deadlocking.
+ * in opposite directions wait for each other instead of deadlocking. `for no key update`, as `lockLivePatient`: a
+ * duplicate scan writing a pair of these two holds the foreign key's share lock on each, which a `for update` lock
+ * waits for, and the scan's second row then waited for ours: a deadlock, and the merge answered 503.
  */
 export function lockPatients(trx: Trx, ids: [string, string]) {
-  return trx.selectFrom('patients').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  return trx.selectFrom('patients').selectAll().where('id', 'in', ids).orderBy('id').forNoKeyUpdate().execute();
 }
 
 /**

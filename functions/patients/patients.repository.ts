@@ -80,9 +80,13 @@ export function insertPatient(db: Db, id: string, values: PatientValues, context
     .executeTakeFirstOrThrow();
 }
 
-/** A live patient, locked until the transaction ends: the version a change is checked against cannot move. */
+/**
+ * A live patient, locked until the transaction ends: the version a change is checked against cannot move. The lock
+ * is `for no key update` (a change never touches the id, mrn or seq), so rows that merely reference the patient (a
+ * duplicate pair a scan is writing) neither wait for it nor make it wait.
+ */
 export function lockLivePatient(trx: Transaction<Database>, id: string) {
-  return trx.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+  return trx.selectFrom('patients').selectAll().where('id', '=', id).where('deleted_at', 'is', null).forNoKeyUpdate().executeTakeFirst();
 }
 
 /** What a merge or an unmerge writes beside the values (patient-merge.service.ts). */
