@@ -12,6 +12,7 @@ import { FhirError } from './operation-outcome.js';
 import { fromFhirPatient, toFhirPatient } from './patient-mapping.js';
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import { parsePatientSearch } from './search-params.js';
+import { historyPosition, parseHistoryQuery, serializeHistoryQuery, type HistoryQuery } from './history-params.js';
 
 const settings = () => ({ mrnSystem: config.patients.mrnSystem });
 
@@ -43,39 +44,52 @@ export async function vread(request: FhirRequest): Promise<FhirResponse> {
   const vid = request.params.vid ?? '';
   const id = patientId(request);
   if (!/^[1-9]\d{0,8}$/.test(vid)) throw new FhirError(404, [{ severity: 'error', code: 'not-found', diagnostics: `Patient/${id} has no version ${vid}.` }]);
-  const [version] = await patients.getPatientVersions(db(), caller(request), id, Number(vid));
-  if (!version) throw new FhirError(404, [{ severity: 'error', code: 'not-found', diagnostics: `Patient/${id} has no version ${vid}.` }]);
+  const version = await patients.getPatientVersion(db(), caller(request), id, Number(vid));
   if (version.deleted) throw new FhirError(410, [{ severity: 'error', code: 'deleted', diagnostics: `Version ${vid} of Patient/${id} is its deletion.` }], versionHeaders(version.patient));
   return { status: 200, body: fhirPatient(version.patient), headers: versionHeaders(version.patient) };
 }
 
+/** One version in a history Bundle: the record as it was (none for a deletion), and the request that made it. */
+function historyEntry(url: string, id: string, { patient, action, deleted }: patients.PatientVersion) {
+  return {
+    fullUrl: url,
+    ...(deleted ? {} : { resource: fhirPatient(patient) }),
+    request: deleted ? { method: 'DELETE', url: `Patient/${id}` } : action === 'create' ? { method: 'POST', url: 'Patient' } : { method: 'PUT', url: `Patient/${id}` },
+    response: {
+      status: deleted ? '204' : action === 'create' ? '201' : '200',
+      etag: `W/"${patient.version}"`,
+      lastModified: patient.updatedAt,
+    },
+  };
+}
+
+/** A page of a patient's versions, newest first, as a history Bundle; later pages only through its next link. */
 export async function historyInstance(request: FhirRequest): Promise<FhirResponse> {
   const id = patientId(request);
-  const versions = await patients.getPatientVersions(db(), caller(request), id);
+  const history = parseHistoryQuery(request.query, isLenient(request));
+  const page = await patients.getPatientHistory(db(), caller(request), id, historyPosition(history), history.count);
   const url = `${request.baseUrl}/Patient/${id}`;
+  const pageUrl = (query: HistoryQuery) => `${url}/_history?${new URLSearchParams(serializeHistoryQuery(query)).toString()}`;
+  const next = page.next?.beforeVersion === undefined ? [] : [{ relation: 'next', url: pageUrl({ ...history, beforeVersion: page.next.beforeVersion }) }];
+  const entry = page.versions.map((version) => historyEntry(url, id, version));
   return {
     status: 200,
     body: {
       resourceType: 'Bundle',
       type: 'history',
-      total: versions.length,
-      link: [{ relation: 'self', url: `${url}/_history` }],
-      entry: versions.map(({ patient, action, deleted }) => ({
-        fullUrl: url,
-        ...(deleted ? {} : { resource: fhirPatient(patient) }),
-        request: deleted ? { method: 'DELETE', url: `Patient/${id}` } : action === 'create' ? { method: 'POST', url: 'Patient' } : { method: 'PUT', url: `Patient/${id}` },
-        response: {
-          status: deleted ? '204' : action === 'create' ? '201' : '200',
-          etag: `W/"${patient.version}"`,
-          lastModified: patient.updatedAt,
-        },
-      })),
+      total: page.total,
+      link: [{ relation: 'self', url: pageUrl(history) }, ...next],
+      // FHIR JSON has no empty arrays: a page without versions has no entry.
+      ...(entry.length === 0 ? {} : { entry }),
     },
   };
 }
 
+/** `Prefer: handling=lenient`: parameters this server does not know are ignored rather than refused. */
+const isLenient = (request: FhirRequest) => /(^|[;,\s])handling=lenient\b/.test(request.header('prefer') ?? '');
+
 export async function searchType(request: FhirRequest): Promise<FhirResponse> {
-  const lenient = /(^|[;,\s])handling=lenient\b/.test(request.header('prefer') ?? '');
+  const lenient = isLenient(request);
   const search = parsePatientSearch(request.query, lenient);
   const { bundle } = await searchPatients(db(), caller(request), search, request.baseUrl);
   return { status: 200, body: bundle };

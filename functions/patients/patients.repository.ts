@@ -248,11 +248,37 @@ export function readAnyPatient(db: Db, id: string) {
   return db.selectFrom('patients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-/** One version of a patient's record, or all of them newest first. */
-export function patientVersions(db: Db, id: string, version?: number) {
+/** One version of a patient's record. */
+export function patientVersion(db: Db, id: string, version: number) {
+  return db.selectFrom('patient_versions').selectAll().where('patient_id', '=', id).where('version', '=', version).executeTakeFirst();
+}
+
+export interface HistoryPosition {
+  /** Only versions before this one (a page's end). */
+  beforeVersion?: number;
+  /** Only versions recorded at or after this instant. */
+  since?: string;
+}
+
+/** Up to `limit` of a patient's versions at `position`, newest first (read along the primary key). */
+export function patientVersionsPage(db: Db, id: string, position: HistoryPosition, limit: number) {
   let query = db.selectFrom('patient_versions').selectAll().where('patient_id', '=', id);
-  if (version !== undefined) query = query.where('version', '=', version);
-  return query.orderBy('version', 'desc').execute();
+  if (position.beforeVersion !== undefined) query = query.where('version', '<', position.beforeVersion);
+  if (position.since !== undefined) query = query.where('recorded_at', '>=', new Date(position.since));
+  return query.orderBy('version', 'desc').limit(limit).execute();
+}
+
+/** How many versions a patient has (0: no such patient), and how many of them were recorded since `since`. */
+export async function countPatientVersions(db: Db, id: string, since?: string): Promise<{ all: number; since: number }> {
+  const row = await db
+    .selectFrom('patient_versions')
+    .select([
+      sql<number>`count(*)::int`.as('all'),
+      sql<number>`(count(*) filter (where recorded_at >= coalesce(${since ?? null}::timestamptz, '-infinity')))::int`.as('since'),
+    ])
+    .where('patient_id', '=', id)
+    .executeTakeFirstOrThrow();
+  return row;
 }
 
 export interface PatientSearch {

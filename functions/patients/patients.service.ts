@@ -9,11 +9,12 @@ import type { Database } from '../shared/db.schema.js';
 import { AppError, conflict, notFound, preconditionFailed, validationFailed, type FieldError } from '../shared/errors.js';
 import { config } from '../shared/config.js';
 import { randomUUID } from 'node:crypto';
-import { etagOf, toPatient, type Identifier, type Patient, type PatientInput, type PatientRow, type PatientValues, type VersionAction } from './patient.table.js';
+import { etagOf, toPatient, type Identifier, type Patient, type PatientInput, type PatientRecordJson, type PatientRow, type PatientValues, type VersionAction } from './patient.table.js';
 import { billingAccountMessage, duplicateScanMessage, patientEventMessage } from './patient-messages.js';
 import * as repo from './patients.repository.js';
 import * as searchRepo from './patient-search.repository.js';
 import type { SearchPosition } from './patient-search.repository.js';
+import type { HistoryPosition } from './patients.repository.js';
 import type { PatientSearch } from '../fhir/search-params.js';
 import { toAppError } from '../shared/problem.js';
 
@@ -269,16 +270,50 @@ export interface PatientVersion {
   deleted: boolean;
 }
 
-/**
- * One version (`version`) or every version, newest first, of a patient's record, deleted ones included: each
- * version returned counts as a read of the patient in the audit trail.
- */
-export async function getPatientVersions(db: Kysely<Database>, caller: Caller, id: string, version?: number): Promise<PatientVersion[]> {
+const versionOf = (row: { record: PatientRecordJson; action: VersionAction; recorded_at: Date }): PatientVersion => ({
+  patient: toPatient(row.record),
+  action: row.action,
+  recordedAt: row.recorded_at.toISOString(),
+  deleted: row.record.deleted_at !== null && !row.record.merged_into,
+});
+
+/** One version of a patient's record, a deleted one included; reading it counts as a read in the audit trail. */
+export async function getPatientVersion(db: Kysely<Database>, caller: Caller, id: string, version: number): Promise<PatientVersion> {
   return audited(db, caller, 'read', id, async () => {
-    const rows = await repo.patientVersions(db, id, version);
-    if (rows.length === 0) throw notFound(version === undefined ? 'No patient with this id.' : 'No such version of this patient.');
+    const row = await repo.patientVersion(db, id, version);
+    if (!row) throw notFound('No such version of this patient.');
     await recordAudit(db, [{ ...caller, action: 'read', patientId: id, outcome: 'success' }]);
-    return rows.map((row) => ({ patient: toPatient(row.record), action: row.action, recordedAt: row.recorded_at.toISOString(), deleted: row.record.deleted_at !== null && !row.record.merged_into }));
+    return versionOf(row);
+  });
+}
+
+export interface HistoryPage {
+  /** Newest first. */
+  versions: PatientVersion[];
+  /** How many versions the history holds (since `since`, when given). */
+  total: number;
+  /** Where the next page starts, or null on the last page. */
+  next: HistoryPosition | null;
+}
+
+/**
+ * A page of a patient's versions, newest first, deleted ones included: `count` of them at `position`. A patient
+ * with no version is unknown (404); one whose versions all precede `since` has an empty history. The page counts as
+ * one read of the patient in the audit trail.
+ */
+export async function getPatientHistory(db: Kysely<Database>, caller: Caller, id: string, position: HistoryPosition, count: number): Promise<HistoryPage> {
+  return audited(db, caller, 'read', id, async () => {
+    const counted = await repo.countPatientVersions(db, id, position.since);
+    if (counted.all === 0) throw notFound('No patient with this id.');
+    const rows = count === 0 ? [] : await repo.patientVersionsPage(db, id, position, count + 1);
+    await recordAudit(db, [{ ...caller, action: 'read', patientId: id, outcome: 'success' }]);
+    const shown = rows.slice(0, count);
+    const last = shown.at(-1);
+    return {
+      versions: shown.map(versionOf),
+      total: counted.since,
+      next: rows.length > count && last ? { ...position, beforeVersion: last.version } : null,
+    };
   });
 }
 

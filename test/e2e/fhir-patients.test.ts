@@ -117,6 +117,52 @@ describe('create, read, versions', () => {
     assert.deepEqual((history.body.entry as Resource[]).map((e) => e.resource.meta.versionId), ['2', '1']);
   });
 
+  test('history pages by _count through next links, newest first, with no version missed or repeated; _since keeps the later ones', async () => {
+    const patient = await created({ gender: 'female' });
+    let current = patient;
+    for (const gender of ['male', 'other', 'unknown', 'female']) {
+      const updated = await fhir('PUT', `/Patient/${patient.id}`, { token, body: { ...current, gender }, headers: { 'If-Match': `W/"${current.meta.versionId}"` } });
+      assert.equal(updated.status, 200, updated.text);
+      current = updated.body;
+    }
+    const seen: string[] = [];
+    let url: string | undefined = `/Patient/${patient.id}/_history?_count=2`;
+    for (let pages = 0; url && pages < 10; pages += 1) {
+      const page: FhirAnswer = await fhir('GET', url, { token });
+      assert.equal(page.status, 200, page.text);
+      assert.equal(page.body.total, 5);
+      assert.ok((page.body.entry as Resource[]).length <= 2);
+      seen.push(...(page.body.entry as Resource[]).map((e) => e.resource.meta.versionId as string));
+      url = (page.body.link as Resource[]).find((link) => link.relation === 'next')?.url;
+    }
+    assert.deepEqual(seen, ['5', '4', '3', '2', '1']);
+
+    const third = await fhir('GET', `/Patient/${patient.id}/_history/3`, { token });
+    const since = await fhir('GET', `/Patient/${patient.id}/_history?_since=${encodeURIComponent((third.body.meta as Resource).lastUpdated as string)}`, { token });
+    assert.equal(since.status, 200, since.text);
+    assert.deepEqual((since.body.entry as Resource[]).map((e) => e.resource.meta.versionId), ['5', '4', '3']);
+    assert.equal(since.body.total, 3);
+    const future = await fhir('GET', `/Patient/${patient.id}/_history?_since=2999-01-01T00:00:00Z`, { token });
+    assert.equal(future.status, 200, 'a history with nothing since is empty, not unknown');
+    assert.equal(future.body.total, 0);
+    const count = await fhir('GET', `/Patient/${patient.id}/_history?_count=0`, { token });
+    assert.equal(count.body.total, 5);
+    assert.equal(count.body.entry, undefined);
+  });
+
+  test('history refuses parameters it does not know, a forged cursor and a malformed _since, naming each', async () => {
+    const patient = await created();
+    for (const [query, expression] of [['_at=2024-01-01', '_at'], ['_cursor=aGlzdG9yeTow', '_cursor'], ['_since=yesterday', '_since'], ['_count=-1', '_count'], ['_count=2&_count=3', '_count']] as const) {
+      const answer = await fhir('GET', `/Patient/${patient.id}/_history?${query}`, { token });
+      assert.equal(answer.status, 400, `${query}: ${answer.text}`);
+      assert.deepEqual((answer.body.issue as Resource[])[0]?.expression, [expression], query);
+    }
+    const lenient = await fhir('GET', `/Patient/${patient.id}/_history?_at=2024-01-01`, { token, headers: { Prefer: 'handling=lenient' } });
+    assert.equal(lenient.status, 200);
+    const unknown = await fhir('GET', '/Patient/00000000-0000-4000-8000-00000000abcd/_history', { token });
+    assert.equal(unknown.status, 404);
+  });
+
   test('update of an unknown id is 404 (no upsert), and an id in the body that differs from the URL is 400', async () => {
     const patient = await created();
     const unknown = '00000000-0000-4000-8000-00000000abcd';
