@@ -10,6 +10,7 @@ import { exampleDeploySettings } from './deploy/example-settings.js';
 import { assertRunningDeployedNode } from './deployed-node.js';
 import { buildConsole } from './local/console.js';
 import { startStack, throwawayStateDir, type Stack } from './local/stack.js';
+import { missingPrerequisites } from './test-prerequisites.js';
 
 const step = (title: string) => console.log(`\n=== ${title} ===`);
 const run = (command: string, args: string[], env: Record<string, string> = {}) =>
@@ -40,6 +41,11 @@ const onlyFiles = process.argv.slice(2);
 const portOffset = Number(process.env.TEST_PORT_OFFSET ?? 0);
 
 assertRunningDeployedNode();
+const missing = missingPrerequisites(onlyFiles);
+if (missing.length > 0) {
+  console.error(`npm test cannot run here yet (.ci/run installs all of these):\n${missing.map((line) => `  - ${line}`).join('\n')}`);
+  process.exit(1);
+}
 console.log(`Node ${process.versions.node} (the functions deploy on the same major version)`);
 step('generate code from proto/ and openapi.yaml');
 run('npm', ['run', '--silent', 'generate']);
