@@ -18,13 +18,24 @@ export interface FoundPair {
   contributions: Contribution[];
 }
 
-/** The patients `patientId` was decided "not a duplicate" of. */
+/**
+ * The patients `patientId` was decided "not a duplicate" of. A decision follows a merge, both ways: one about a
+ * record merged into `patientId` counts for it, and one about a record since merged into another counts for that
+ * other (same person, so the same answer). An unmerge restores `merged_from` and clears `merged_into`, and with them
+ * what the decision covers.
+ */
 export async function decidedPartners(db: Db, patientId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('patient_duplicate_decisions')
-    .select(sql<string>`case when patient_a = ${patientId}::uuid then patient_b else patient_a end`.as('partner'))
-    .where((eb) => eb.or([eb('patient_a', '=', patientId), eb('patient_b', '=', patientId)]))
-    .execute();
+  const { rows } = await sql<{ partner: string }>`
+    with selves as (
+      select ${patientId}::uuid as id
+      union select unnest(merged_from) from patients where id = ${patientId}::uuid
+    ),
+    partners as (
+      select case when d.patient_a = s.id then d.patient_b else d.patient_a end as id
+      from selves s join patient_duplicate_decisions d on d.patient_a = s.id or d.patient_b = s.id
+    )
+    select p.id as partner from partners p
+    union select pt.merged_into from partners p join patients pt on pt.id = p.id where pt.merged_into is not null`.execute(db);
   return rows.map((row) => row.partner);
 }
 

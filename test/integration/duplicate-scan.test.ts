@@ -21,6 +21,7 @@ const { relayOutbox } = await import('../../functions/outbox/outbox-relay.js');
 const { duplicatesPublisher } = await import('../../functions/outbox/publishers.js');
 const { createPatient, updatePatient } = await import('../../functions/patients/patients.service.js');
 const { decideDuplicate, orderedPair } = await import('../../functions/patients/patient-duplicates.service.js');
+const { mergePatients, unmergePatients } = await import('../../functions/patients/patient-merge.service.js');
 const { logger } = await import('../../functions/shared/logger.js');
 const log = logger.child({ test: 'duplicate-scan' });
 log.level = 'silent';
@@ -79,6 +80,26 @@ describe('a duplicate scan', () => {
     assert.deepEqual(await pairsOf(second), []);
     const decision = await db.selectFrom('patient_duplicate_decisions').selectAll().where('patient_a', '=', orderedPair(first, second).patientA).executeTakeFirst();
     assert.equal(decision?.actor_sub, caller.actor);
+  });
+
+  test('a "not a duplicate" decision follows a merge: the merged record\'s partner is no pair of the target, until the merge is undone', async () => {
+    const first = await register({ dateOfBirth: '1948-11-05' });
+    const lookalike = await register({ dateOfBirth: '1948-11-05', email: `other.${randomUUID()}@example.org` });
+    await scan();
+    await decideDuplicate(db, caller, [first, lookalike], 'not-duplicate');
+    const typo = await register({ dateOfBirth: '1948-11-05', familyName: 'Oyelarn', name: 'Rosalind Oyelarn' });
+    await scan();
+    assert.deepEqual((await pairsOf(typo)).sort(), [first, lookalike].sort(), 'nothing is decided about the typo yet');
+
+    const { mergeId } = await mergePatients(db, caller, { sourceId: first, targetId: typo, preview: false });
+    await scan();
+    assert.deepEqual(await pairsOf(typo), [], 'the typo is the first record now, and that was decided not to be the look-alike');
+    assert.deepEqual(await pairsOf(lookalike), []);
+
+    await unmergePatients(db, caller, mergeId!);
+    await scan();
+    assert.deepEqual((await pairsOf(typo)).sort(), [first, lookalike].sort(), 'undone, the decision is the first record\'s again');
+    assert.deepEqual(await pairsOf(lookalike), [typo]);
   });
 
   test('drops the pairs an edit no longer supports, from both sides', async () => {
