@@ -1,7 +1,7 @@
 /**
  * A FHIR client nobody here wrote (fhir-kit-client, npm) drives the FHIR API: it reads the CapabilityStatement,
- * creates, reads, searches, pages with its own next-page support, updates and deletes, the way a lab's or an
- * app's integration would.
+ * creates, reads, searches, pages with its own next-page support (searches and a patient's history), updates and
+ * deletes, the way a lab's or an app's integration would.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -58,5 +58,26 @@ describe('fhir-kit-client against /fhir/R4', () => {
     }
     assert.deepEqual(new Set(seen), ids);
     assert.equal(seen.length, 5);
+  });
+
+  test('reads a long history newest first, page by page with its own next-page support', async () => {
+    let patient = (await client.create({ resourceType: 'Patient', body: fhirPatient() as never })) as Resource;
+    for (let change = 0; change < 23; change += 1) {
+      patient = (await client.update({
+        resourceType: 'Patient',
+        id: patient.id,
+        body: { ...patient, gender: change % 2 === 0 ? 'other' : 'female' } as never,
+        options: { headers: { 'If-Match': `W/"${patient.meta.versionId}"` } },
+      })) as Resource;
+    }
+    const pages: string[][] = [];
+    let bundle = (await client.history({ resourceType: 'Patient', id: patient.id })) as Resource | undefined;
+    for (let page = 0; bundle && page < 5; page += 1) {
+      assert.equal(bundle.total, 24);
+      pages.push(((bundle.entry ?? []) as Resource[]).map((entry) => entry.resource.meta.versionId as string));
+      bundle = (await client.nextPage({ bundle: bundle as never })) as Resource | undefined;
+    }
+    assert.deepEqual(pages.map((page) => page.length), [20, 4], 'a page of 20 by default, then the rest');
+    assert.deepEqual(pages.flat(), Array.from({ length: 24 }, (_, i) => String(24 - i)));
   });
 });
