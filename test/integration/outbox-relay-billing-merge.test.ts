@@ -6,57 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { sql, type Kysely } from 'kysely';
-import { startBillingServer, type RunningBillingServer } from '../../billing-server/src/server.js';
-import { createLogger } from '../../billing-server/src/logger.js';
-import { freePort } from '../../billing-server/test/support/billing-test-server.js';
-import type { Database } from '../../functions/shared/db.schema.js';
+import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { eventually } from '../support/api.js';
-import { createMigratedTestDatabase } from '../support/database.js';
+import { useRelayBilling } from '../support/relay-billing.js';
 
-// The relay's configuration is read once, when its modules load: dial this file's billing server. (Nothing
-// imported above may load functions/shared/config.ts.)
-const billingPort = await freePort();
-process.env.BILLING_GRPC_ADDRESS = `localhost:${billingPort}`;
+// Before anything loads functions/shared/config.ts: the relay dials this file's billing server.
+const relay = await useRelayBilling('outbox_billing_merge');
+const { startBilling, stopBilling } = relay;
 const { enqueue, messagesInState } = await import('../../functions/outbox/outbox.repository.js');
 const { relayOutbox } = await import('../../functions/outbox/outbox-relay.js');
 const { billingMergePublisher } = await import('../../functions/outbox/publishers.js');
 const { billingMergeMessage } = await import('../../functions/patients/patient-messages.js');
 const billingClient = await import('../../functions/billing/billing.client.js');
 const { logger } = await import('../../functions/shared/logger.js');
-const { config } = await import('../../functions/shared/config.js');
-assert.equal(config.billing.grpcAddress, `localhost:${billingPort}`, 'the relay dials this file\'s billing server');
 
 const log = logger.child({ test: 'outbox-relay-billing-merge' });
 log.level = 'silent';
-
-let db: Kysely<Database>;
-let url: string;
-let close: () => Promise<void>;
-let billing: RunningBillingServer | undefined;
-
-const startBilling = async () => {
-  billing = await startBillingServer({ databaseUrl: url, port: billingPort, logger: createLogger('silent') });
-};
-const stopBilling = async () => {
-  await billing?.stop(1_000);
-  billing = undefined;
-};
-
-before(async () => {
-  ({ db, url, close } = await createMigratedTestDatabase('outbox_billing_merge', 4));
-  await startBilling();
-});
-after(async () => {
-  billingClient.closeBillingClient();
-  await stopBilling();
-  await close?.();
-});
-beforeEach(async () => {
-  await sql`truncate outbox`.execute(db);
-  if (!billing) await startBilling();
-});
 
 /** A source patient with an account and two invoices, a target patient with an account and none. */
 async function patientsWithInvoices() {
@@ -80,28 +46,28 @@ async function patientsWithInvoices() {
 
 async function enqueueMerge(merge: { mergeId: string; sourceId: string; targetId: string; undo: boolean }): Promise<string> {
   const message = billingMergeMessage(merge);
-  await enqueue(db, [{ ...message, payload: Buffer.from(message.payload) }]);
+  await enqueue(relay.db, [{ ...message, payload: Buffer.from(message.payload) }]);
   return message.eventId;
 }
 
 const invoicesOf = async (accountId: string) =>
-  (await sql<{ invoice_id: string }>`select invoice_id from billing.invoices where account_id = ${accountId} order by invoice_id`.execute(db)).rows.map((r) => r.invoice_id);
+  (await sql<{ invoice_id: string }>`select invoice_id from billing.invoices where account_id = ${accountId} order by invoice_id`.execute(relay.db)).rows.map((r) => r.invoice_id);
 const statusOf = async (accountId: string) =>
-  (await sql<{ status: string }>`select status from billing.accounts where account_id = ${accountId}`.execute(db)).rows[0]?.status;
+  (await sql<{ status: string }>`select status from billing.accounts where account_id = ${accountId}`.execute(relay.db)).rows[0]?.status;
 const movedRows = async (mergeId: string) =>
-  (await sql<{ n: number }>`select count(*)::int as n from billing.account_merge_invoices where merge_id = ${mergeId}`.execute(db)).rows[0]!.n;
+  (await sql<{ n: number }>`select count(*)::int as n from billing.account_merge_invoices where merge_id = ${mergeId}`.execute(relay.db)).rows[0]!.n;
 const publishedAt = async (eventId: string) =>
-  (await db.selectFrom('outbox').select('published_at').where('event_id', '=', eventId).executeTakeFirstOrThrow()).published_at;
+  (await relay.db.selectFrom('outbox').select('published_at').where('event_id', '=', eventId).executeTakeFirstOrThrow()).published_at;
 
 describe('the outbox relay with billing-merge', { timeout: 120_000 }, () => {
   test('a merge message moves the source\'s invoices to the target\'s account, once however often it is delivered', async () => {
     const { source, target, invoices, mergeId } = await patientsWithInvoices();
     const eventId = await enqueueMerge({ mergeId, sourceId: source.patientId, targetId: target.patientId, undo: false });
 
-    const [report] = await relayOutbox(db, [billingMergePublisher], log);
+    const [report] = await relayOutbox(relay.db, [billingMergePublisher], log);
     // At least once: the same message delivered again (its first delivery's commit lost, say).
-    await sql`update outbox set published_at = null where event_id = ${eventId}`.execute(db);
-    const [again] = await relayOutbox(db, [billingMergePublisher], log);
+    await sql`update outbox set published_at = null where event_id = ${eventId}`.execute(relay.db);
+    const [again] = await relayOutbox(relay.db, [billingMergePublisher], log);
 
     assert.deepEqual([report?.published, again?.published], [1, 1]);
     assert.deepEqual(await invoicesOf(target.accountId), invoices);
@@ -116,7 +82,7 @@ describe('the outbox relay with billing-merge', { timeout: 120_000 }, () => {
     await enqueueMerge({ ...merge, undo: false });
     await enqueueMerge({ ...merge, undo: true });
 
-    const [report] = await relayOutbox(db, [billingMergePublisher], log);
+    const [report] = await relayOutbox(relay.db, [billingMergePublisher], log);
 
     assert.equal(report?.published, 2);
     assert.deepEqual(await invoicesOf(source.accountId), invoices);
@@ -130,21 +96,21 @@ describe('the outbox relay with billing-merge', { timeout: 120_000 }, () => {
     const merge = { mergeId, sourceId: source.patientId, targetId: target.patientId };
     const mergeEvent = await enqueueMerge({ ...merge, undo: false });
     await stopBilling();
-    const [failed] = await relayOutbox(db, [billingMergePublisher], log);
+    const [failed] = await relayOutbox(relay.db, [billingMergePublisher], log);
     assert.deepEqual([failed?.published, failed?.failed], [0, 1]);
     // A longer backoff than markFailed's first second, so the test does not race it.
-    await sql`update outbox set next_attempt_at = now() + interval '1 minute' where event_id = ${mergeEvent}`.execute(db);
+    await sql`update outbox set next_attempt_at = now() + interval '1 minute' where event_id = ${mergeEvent}`.execute(relay.db);
     const undoEvent = await enqueueMerge({ ...merge, undo: true });
     await startBilling();
 
     // The merge is still backing off: the undo behind it, due at once, must not go out first.
-    const [waiting] = await relayOutbox(db, [billingMergePublisher], log);
+    const [waiting] = await relayOutbox(relay.db, [billingMergePublisher], log);
 
     assert.deepEqual([waiting?.published, waiting?.skipped], [0, 'backing-off']);
     assert.deepEqual([await publishedAt(mergeEvent), await publishedAt(undoEvent)], [null, null]);
     await eventually(async () => {
-      await sql`update outbox set next_attempt_at = now() where published_at is null`.execute(db);
-      await relayOutbox(db, [billingMergePublisher], log);
+      await sql`update outbox set next_attempt_at = now() where published_at is null`.execute(relay.db);
+      await relayOutbox(relay.db, [billingMergePublisher], log);
       return (await publishedAt(undoEvent)) ? true : undefined;
     }, 30_000, 200);
     assert.ok(await publishedAt(mergeEvent));
@@ -161,10 +127,10 @@ describe('the outbox relay with billing-merge', { timeout: 120_000 }, () => {
     const refused = await enqueueMerge({ mergeId: first.mergeId, sourceId: second.source.patientId, targetId: second.target.patientId, undo: false });
     await enqueueMerge({ mergeId: second.mergeId, sourceId: second.source.patientId, targetId: second.target.patientId, undo: false });
 
-    const [report] = await relayOutbox(db, [billingMergePublisher], log);
+    const [report] = await relayOutbox(relay.db, [billingMergePublisher], log);
 
     assert.deepEqual([report?.published, report?.failed], [2, 1]);
-    assert.deepEqual((await messagesInState(db, 'parked', 10)).map((m) => m.event_id), [refused]);
+    assert.deepEqual((await messagesInState(relay.db, 'parked', 10)).map((m) => m.event_id), [refused]);
     assert.deepEqual(await invoicesOf(first.target.accountId), first.invoices);
     assert.deepEqual(await invoicesOf(second.target.accountId), second.invoices);
   });

@@ -6,73 +6,38 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { sql, type Kysely } from 'kysely';
+import { describe, test } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
-import { startBillingServer, type RunningBillingServer } from '../../billing-server/src/server.js';
-import { createLogger } from '../../billing-server/src/logger.js';
-import { freePort } from '../../billing-server/test/support/billing-test-server.js';
-import type { Database } from '../../functions/shared/db.schema.js';
 import { BillingRequest } from '../../proto/generated/messages/billing.js';
 import { eventually } from '../support/api.js';
-import { createMigratedTestDatabase } from '../support/database.js';
+import { useRelayBilling } from '../support/relay-billing.js';
 
-// The relay's configuration is read once, when its modules load: dial this file's billing server. (Nothing
-// imported above may load functions/shared/config.ts.)
-const billingPort = await freePort();
-process.env.BILLING_GRPC_ADDRESS = `localhost:${billingPort}`;
+// Before anything loads functions/shared/config.ts: the relay dials this file's billing server.
+const relay = await useRelayBilling('outbox_billing');
+const { startBilling, stopBilling } = relay;
 const { enqueue, messagesInState, unpark } = await import('../../functions/outbox/outbox.repository.js');
 const { relayOutbox } = await import('../../functions/outbox/outbox-relay.js');
 const { billingPublisher } = await import('../../functions/outbox/publishers.js');
-const { closeBillingClient } = await import('../../functions/billing/billing.client.js');
 const { logger } = await import('../../functions/shared/logger.js');
-const { config } = await import('../../functions/shared/config.js');
-assert.equal(config.billing.grpcAddress, `localhost:${billingPort}`, 'the relay dials this file\'s billing server');
 
 const log = logger.child({ test: 'outbox-relay-billing' });
 log.level = 'silent';
-
-let db: Kysely<Database>;
-let url: string;
-let close: () => Promise<void>;
-let billing: RunningBillingServer | undefined;
-
-const startBilling = async () => {
-  billing = await startBillingServer({ databaseUrl: url, port: billingPort, logger: createLogger('silent') });
-};
-const stopBilling = async () => {
-  await billing?.stop(1_000);
-  billing = undefined;
-};
-
-before(async () => {
-  ({ db, url, close } = await createMigratedTestDatabase('outbox_billing', 4));
-  await startBilling();
-});
-after(async () => {
-  closeBillingClient();
-  await stopBilling();
-  await close?.();
-});
-beforeEach(async () => {
-  await sql`truncate outbox`.execute(db);
-  if (!billing) await startBilling();
-});
 
 /** Billing messages for new patients; `email` makes one billing refuses on its merits (INVALID_ARGUMENT). */
 async function enqueueAccounts(emails: string[]): Promise<{ eventId: string; patientId: string }[]> {
   const messages = emails.map((email) => ({ eventId: randomUUID(), patientId: randomUUID(), email }));
   for (const { eventId, patientId, email } of messages) {
     const payload = BillingRequest.encode({ patientId, name: 'Relay Patient', email }).finish();
-    await enqueue(db, [{ eventId, destination: 'billing', aggregateId: patientId, payload: Buffer.from(payload) }]);
+    await enqueue(relay.db, [{ eventId, destination: 'billing', aggregateId: patientId, payload: Buffer.from(payload) }]);
   }
   return messages;
 }
 
 const accountsOf = async (patientIds: string[]) => Promise.all(patientIds.map(async (id) =>
-  Number((await sql<{ n: string }>`select count(*) as n from billing.accounts where patient_id = ${id}`.execute(db)).rows[0]?.n)));
+  Number((await sql<{ n: string }>`select count(*) as n from billing.accounts where patient_id = ${id}`.execute(relay.db)).rows[0]?.n)));
 const rowOf = (eventId: string) =>
-  db.selectFrom('outbox').select(['attempts', 'published_at', 'next_attempt_at', sql<string>`next_attempt_at::text`.as('next')]).where('event_id', '=', eventId).executeTakeFirstOrThrow();
+  relay.db.selectFrom('outbox').select(['attempts', 'published_at', 'next_attempt_at', sql<string>`next_attempt_at::text`.as('next')]).where('event_id', '=', eventId).executeTakeFirstOrThrow();
 
 describe('the outbox relay with billing', { timeout: 120_000 }, () => {
   test('while billing is down every message backs off a second, then goes out once it is back', async () => {
@@ -80,7 +45,7 @@ describe('the outbox relay with billing', { timeout: 120_000 }, () => {
     await stopBilling();
 
     const startedAt = Date.now();
-    const [report] = await relayOutbox(db, [billingPublisher], log);
+    const [report] = await relayOutbox(relay.db, [billingPublisher], log);
     const endedAt = Date.now();
 
     assert.deepEqual([report?.published, report?.failed], [0, 2]);
@@ -95,17 +60,17 @@ describe('the outbox relay with billing', { timeout: 120_000 }, () => {
     await startBilling();
     // Due at once rather than in a second; the client reconnects to the restarted server on its own schedule.
     await eventually(async () => {
-      await sql`update outbox set next_attempt_at = now() where published_at is null`.execute(db);
-      await relayOutbox(db, [billingPublisher], log);
+      await sql`update outbox set next_attempt_at = now() where published_at is null`.execute(relay.db);
+      await relayOutbox(relay.db, [billingPublisher], log);
       return (await accountsOf(messages.map((m) => m.patientId))).every((n) => n === 1) ? true : undefined;
     }, 30_000, 200);
   });
 
   test('an unordered destination delivers due messages past one that is backing off', async () => {
     const [stuck, ...rest] = await enqueueAccounts(['stuck@example.org', 'c@example.org', 'd@example.org']);
-    await sql`update outbox set next_attempt_at = now() + interval '1 minute' where event_id = ${stuck!.eventId}`.execute(db);
+    await sql`update outbox set next_attempt_at = now() + interval '1 minute' where event_id = ${stuck!.eventId}`.execute(relay.db);
 
-    const [report] = await relayOutbox(db, [billingPublisher], log);
+    const [report] = await relayOutbox(relay.db, [billingPublisher], log);
 
     assert.equal(report?.published, 2);
     assert.deepEqual(await accountsOf([stuck!.patientId, ...rest.map((m) => m.patientId)]), [0, 1, 1]);
@@ -114,46 +79,46 @@ describe('the outbox relay with billing', { timeout: 120_000 }, () => {
   test('a message billing refuses is parked at once, the others still go out', async () => {
     const [refused, accepted] = await enqueueAccounts(['not an email', 'e@example.org']);
 
-    await relayOutbox(db, [billingPublisher], log);
+    await relayOutbox(relay.db, [billingPublisher], log);
 
     assert.deepEqual(await accountsOf([refused!.patientId, accepted!.patientId]), [0, 1]);
     const parked = await rowOf(refused!.eventId);
     assert.deepEqual([parked.published_at, parked.next, parked.attempts], [null, 'infinity', 1]);
-    assert.deepEqual((await messagesInState(db, 'parked', 10)).map((m) => m.event_id), [refused!.eventId]);
+    assert.deepEqual((await messagesInState(relay.db, 'parked', 10)).map((m) => m.event_id), [refused!.eventId]);
   });
 
   test('a replayed parked message is delivered by the next run', async () => {
     const [message] = await enqueueAccounts(['f@example.org']);
-    await sql`update outbox set next_attempt_at = 'infinity'`.execute(db);
-    const [parked] = await messagesInState(db, 'parked', 10);
-    const [idle] = await relayOutbox(db, [billingPublisher], log);
+    await sql`update outbox set next_attempt_at = 'infinity'`.execute(relay.db);
+    const [parked] = await messagesInState(relay.db, 'parked', 10);
+    const [idle] = await relayOutbox(relay.db, [billingPublisher], log);
     assert.equal(idle?.published, 0);
 
-    assert.equal(await unpark(db, parked!.id), true);
-    const [replayed] = await relayOutbox(db, [billingPublisher], log);
+    assert.equal(await unpark(relay.db, parked!.id), true);
+    const [replayed] = await relayOutbox(relay.db, [billingPublisher], log);
 
     assert.equal(replayed?.published, 1);
     assert.deepEqual(await accountsOf([message!.patientId]), [1]);
-    assert.equal(await unpark(db, parked!.id), false);
+    assert.equal(await unpark(relay.db, parked!.id), false);
   });
 
   test('a second relay meeting one that is mid-delivery leaves the destination to it: every account is opened once', async () => {
     const messages = await enqueueAccounts(Array.from({ length: 10 }, (_, i) => `h${i}@example.org`));
     // The test holds the row the billing server must insert for the first patient: the first relay's batch is
     // in flight, holding the destination, for as long as the test likes.
-    const holder = new pg.Client({ connectionString: url });
+    const holder = new pg.Client({ connectionString: relay.url });
     await holder.connect();
     let first: Promise<Awaited<ReturnType<typeof relayOutbox>>> | undefined;
     try {
       await holder.query('begin');
       await holder.query(`insert into billing.accounts (patient_id, name, email) values ($1, 'x', 'x@example.org')`, [messages[0]!.patientId]);
-      first = relayOutbox(db, [billingPublisher], log);
+      first = relayOutbox(relay.db, [billingPublisher], log);
       await eventually(async () => {
         const { rows } = await holder.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
         return rows[0]!.n > 0 ? true : undefined;
       }, 10_000, 10);
 
-      const [second] = await relayOutbox(db, [billingPublisher], log);
+      const [second] = await relayOutbox(relay.db, [billingPublisher], log);
 
       assert.deepEqual([second?.published, second?.skipped], [0, 'locked']);
     } finally {
@@ -163,22 +128,22 @@ describe('the outbox relay with billing', { timeout: 120_000 }, () => {
     }
     // The first relay's call may have run out its deadline meanwhile: then the message waits for the next run.
     await eventually(async () => {
-      await sql`update outbox set next_attempt_at = now() where published_at is null`.execute(db);
-      await relayOutbox(db, [billingPublisher], log);
-      return (await sql<{ n: number }>`select count(*)::int as n from outbox where published_at is null`.execute(db)).rows[0]!.n === 0 ? true : undefined;
+      await sql`update outbox set next_attempt_at = now() where published_at is null`.execute(relay.db);
+      await relayOutbox(relay.db, [billingPublisher], log);
+      return (await sql<{ n: number }>`select count(*)::int as n from outbox where published_at is null`.execute(relay.db)).rows[0]!.n === 0 ? true : undefined;
     }, 30_000, 200);
     assert.deepEqual(await accountsOf(messages.map((m) => m.patientId)), messages.map(() => 1));
   });
 
   test('a long outage never overflows the backoff', async () => {
     await enqueueAccounts(['g@example.org']);
-    await sql`update outbox set attempts = 500`.execute(db);
+    await sql`update outbox set attempts = 500`.execute(relay.db);
     await stopBilling();
 
-    const [report] = await relayOutbox(db, [billingPublisher], log);
+    const [report] = await relayOutbox(relay.db, [billingPublisher], log);
 
     assert.equal(report?.failed, 1);
-    const [row] = await db.selectFrom('outbox').select(['next_attempt_at']).execute();
+    const [row] = await relay.db.selectFrom('outbox').select(['next_attempt_at']).execute();
     assert.ok(row!.next_attempt_at.getTime() <= Date.now() + 61_000);
   });
 });
