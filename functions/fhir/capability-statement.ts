@@ -52,7 +52,7 @@ export function capabilityStatement(routes: readonly FhirRoute[], baseUrl: strin
             readHistory: true,
             updateCreate: false,
             conditionalCreate,
-            conditionalRead: 'not-supported',
+            conditionalRead: 'full-support',
             conditionalUpdate: false,
             conditionalDelete: 'not-supported',
             searchParam: [...PATIENT_SEARCH_PARAMETERS, ...SEARCH_RESULT_PARAMETERS].map(({ name, type, documentation }) => ({

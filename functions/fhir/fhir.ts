@@ -119,7 +119,8 @@ async function dispatch(event: HttpEvent, requestId: string, log: Logger): Promi
 }
 
 function asHttp(response: FhirResponse, requestId: string, head: boolean): HttpResult {
-  const headers = { 'Content-Type': FHIR_JSON, 'X-Request-Id': requestId, ...response.headers };
+  // A 304 (conditional read) has no body, so no content type either.
+  const headers = { ...(response.status === 304 ? {} : { 'Content-Type': FHIR_JSON }), 'X-Request-Id': requestId, ...response.headers };
   if (response.body === undefined || head) return { statusCode: response.status, headers };
   return { statusCode: response.status, headers, body: JSON.stringify(response.body) };
 }

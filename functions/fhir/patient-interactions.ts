@@ -35,8 +35,21 @@ function patientId(request: FhirRequest): string {
   return id.toLowerCase();
 }
 
+/**
+ * Conditional read: the client's copy is current when `If-None-Match` names this version (weak or strong, or `*`)
+ * or, without it, when `If-Modified-Since` is not before the last change (HTTP dates count whole seconds).
+ */
+function unchangedForClient(request: FhirRequest, patient: Pick<Patient, 'version' | 'updatedAt'>): boolean {
+  const tags = request.header('if-none-match');
+  if (tags !== undefined) return tags.split(',').some((tag) => ['*', `W/"${patient.version}"`, `"${patient.version}"`].includes(tag.trim()));
+  const since = Date.parse(request.header('if-modified-since') ?? '');
+  return Number.isFinite(since) && Math.floor(new Date(patient.updatedAt).getTime() / 1000) * 1000 <= since;
+}
+
+/** Read, and conditional read: 304 without a body when the client's copy is current (still audited as a read). */
 export async function read(request: FhirRequest): Promise<FhirResponse> {
   const { patient } = await patients.getPatient(db(), caller(request), patientId(request));
+  if (unchangedForClient(request, patient)) return { status: 304, headers: versionHeaders(patient) };
   return { status: 200, body: fhirPatient(patient), headers: versionHeaders(patient) };
 }
 

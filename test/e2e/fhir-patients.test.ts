@@ -42,6 +42,7 @@ describe('metadata', () => {
     const patient = body.rest[0].resource.find((r: Resource) => r.type === 'Patient');
     assert.deepEqual(patient.interaction.map((i: Resource) => i.code).sort(), ['create', 'delete', 'history-instance', 'read', 'search-type', 'update', 'vread']);
     assert.equal(patient.conditionalCreate, true);
+    assert.equal(patient.conditionalRead, 'full-support');
     const params = patient.searchParam.map((p: Resource) => p.name);
     for (const name of ['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', 'email', 'phone', 'telecom', '_lastUpdated']) assert.ok(params.includes(name), name);
   });
@@ -115,6 +116,30 @@ describe('create, read, versions', () => {
     const history = await fhir('GET', `/Patient/${patient.id}/_history`, { token });
     assert.equal(history.body.type, 'history');
     assert.deepEqual((history.body.entry as Resource[]).map((e) => e.resource.meta.versionId), ['2', '1']);
+  });
+
+  test('conditional read: 304 without a body while the client\'s copy is current (If-None-Match, If-Modified-Since), 200 once it changed', async () => {
+    const patient = await created();
+    const first = await read(patient.id);
+    const etag = first.headers.get('etag')!;
+    const lastModified = first.headers.get('last-modified')!;
+    const conditional = (headers: Record<string, string>) => fhir('GET', `/Patient/${patient.id}`, { token, headers });
+
+    const unchanged = await conditional({ 'If-None-Match': etag });
+    assert.equal(unchanged.status, 304);
+    assert.equal(unchanged.text, '');
+    assert.equal(unchanged.headers.get('etag'), etag);
+    assert.equal((await conditional({ 'If-None-Match': `"1", W/"7"` })).status, 304, 'a strong tag of the same version matches');
+    assert.equal((await conditional({ 'If-Modified-Since': lastModified })).status, 304);
+    assert.equal((await conditional({ 'If-Modified-Since': new Date(Date.parse(lastModified) - 60_000).toUTCString() })).status, 200);
+    assert.equal((await conditional({ 'If-Modified-Since': 'not a date' })).status, 200, 'an unreadable date asks for the record');
+    assert.equal((await conditional({ 'If-None-Match': 'W/"2"', 'If-Modified-Since': lastModified })).status, 200, 'If-None-Match decides when both are sent');
+
+    const updated = await fhir('PUT', `/Patient/${patient.id}`, { token, body: { ...first.body, gender: 'other' }, headers: { 'If-Match': etag } });
+    assert.equal(updated.status, 200, updated.text);
+    const changed = await conditional({ 'If-None-Match': etag });
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body.gender, 'other');
   });
 
   test('history pages by _count through next links, newest first, with no version missed or repeated; _since keeps the later ones', async () => {
