@@ -23,7 +23,7 @@ before(async () => {
   existing = created.body.id as string;
 });
 
-const PARAMETERS = ['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', 'email', 'phone', 'telecom', '_lastUpdated', '_count', '_sort', '_total', '_summary', '_cursor', '_format', 'family:exact', 'name:contains', 'given:missing', 'birthdate:above', 'unknown'];
+const PARAMETERS = ['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', 'email', 'phone', 'telecom', '_lastUpdated', '_count', '_sort', '_total', '_summary', '_cursor', '_since', '_at', '_format', 'family:exact', 'name:contains', 'given:missing', 'birthdate:above', 'unknown'];
 const hostileText = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
@@ -59,6 +59,8 @@ const request = fc.record({
       Prefer: fc.constantFrom('return=minimal', 'return=OperationOutcome', 'handling=lenient', 'handling=strict', 'nonsense'),
       'If-Match': fc.constantFrom('W/"1"', 'W/"0"', '*', '"v1"', 'garbage', 'W/"99999999999"'),
       'If-None-Exist': fc.oneof(query, fc.constantFrom('', 'identifier=urn:oid:1.2.3|x', '???')),
+      'If-None-Match': fc.constantFrom('W/"1"', '"1"', '*', 'W/"1", garbage', '', 'W/"99999999999"'),
+      'If-Modified-Since': fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toUTCString()), fc.constantFrom('', 'yesterday', 'Thu, 01 Jan 1970 00:00:00 GMT')),
       Accept: fc.constantFrom('application/fhir+json', 'application/fhir+xml', '*/*', 'text/html', ''),
     },
     { requiredKeys: [] },
