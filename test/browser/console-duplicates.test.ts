@@ -6,24 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import type { ConsoleServer } from '../../scripts/local/console.js';
 import { call, login, newPatient, unusualBirthDate, uniqueLetters, userWithRole } from '../support/api.js';
-import { accessibilityViolations, launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
+import { accessibilityViolations, launchChromium, serveConsole, signedInPage } from '../support/browser.js';
 
 let server: ConsoleServer;
 let browser: Browser;
 let clinician: { email: string; password: string; token: string };
-let context: BrowserContext;
 let page: Page;
 
 before(async () => {
   server = await serveConsole();
   browser = await launchChromium();
   clinician = await userWithRole((await login()).token, 'clinician');
-  context = await newContext(browser, server.url);
-  page = await context.newPage();
-  await signIn(page, clinician.email, clinician.password);
+  ({ page } = await signedInPage(browser, server.url, clinician));
 });
 
 after(async () => {

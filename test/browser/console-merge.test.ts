@@ -9,16 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { ConsoleServer } from '../../scripts/local/console.js';
 import { call, eventually, login, newPatient, unusualBirthDate, uniqueLetters, userWithRole } from '../support/api.js';
-import { accessibilityViolations, animationsFinished, launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
+import { accessibilityViolations, animationsFinished, launchChromium, serveConsole, signedInPage } from '../support/browser.js';
 
 let server: ConsoleServer;
 let browser: Browser;
 let admin: { email: string; password: string; token: string };
 let clinician: { email: string; password: string; token: string };
-let context: BrowserContext;
 let page: Page;
 
 before(async () => {
@@ -27,9 +26,7 @@ before(async () => {
   const devAdmin = (await login()).token;
   admin = await userWithRole(devAdmin, 'admin');
   clinician = await userWithRole(devAdmin, 'clinician');
-  context = await newContext(browser, server.url);
-  page = await context.newPage();
-  await signIn(page, admin.email, admin.password);
+  ({ page } = await signedInPage(browser, server.url, admin));
 });
 
 after(async () => {
@@ -234,9 +231,7 @@ describe('merging from a patient page', () => {
 
   test('a clinician is offered no merging: no Merge button, no Duplicates page', async () => {
     const [first] = await samePersonTwice();
-    const clinicianContext = await newContext(browser, server.url);
-    const clinicianPage = await clinicianContext.newPage();
-    await signIn(clinicianPage, clinician.email, clinician.password);
+    const { context: clinicianContext, page: clinicianPage } = await signedInPage(browser, server.url, clinician);
 
     await openPatient(first, clinicianPage);
     await clinicianPage.getByRole('button', { name: 'Save' }).waitFor();

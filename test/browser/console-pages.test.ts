@@ -19,6 +19,7 @@ import {
   overflowsHorizontally,
   screenshot,
   serveConsole,
+  signedInPage,
   signIn,
   WIDTHS,
 } from '../support/browser.js';
@@ -131,9 +132,7 @@ describe("an admin's pages at work", () => {
   let context: BrowserContext;
   let page: Page;
   before(async () => {
-    context = await newContext(browser, server.url);
-    page = await context.newPage();
-    await signIn(page, DEV_ADMIN.email, DEV_ADMIN.password);
+    ({ context, page } = await signedInPage(browser, server.url, DEV_ADMIN));
   });
   after(async () => {
     await context?.close();

@@ -7,18 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import type { SpawnedBillingServer } from '../../billing-server/launcher.js';
 import type { ConsoleServer } from '../../scripts/local/console.js';
 import { call, eventually, login, newPatient, userWithRole } from '../support/api.js';
 import { closeBillingDatabase, startBillingServer, storedInvoices, warmUpBillingView } from '../support/billing.js';
-import { launchChromium, newContext, serveConsole, signIn } from '../support/browser.js';
+import { launchChromium, serveConsole, signedInPage } from '../support/browser.js';
 
 let server: ConsoleServer;
 let browser: Browser;
 let billing: SpawnedBillingServer;
 let clinician: { email: string; password: string; token: string };
-let context: BrowserContext;
 let page: Page;
 
 before(async () => {
@@ -27,9 +26,7 @@ before(async () => {
   browser = await launchChromium();
   clinician = await userWithRole((await login()).token, 'clinician');
   await warmUpBillingView(clinician.token);
-  context = await newContext(browser, server.url);
-  page = await context.newPage();
-  await signIn(page, clinician.email, clinician.password);
+  ({ page } = await signedInPage(browser, server.url, clinician));
 });
 
 after(async () => {

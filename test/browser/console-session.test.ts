@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConsoleServer } from '../../scripts/local/console.js';
 import { call, DEV_ADMIN, login, newPatient, userWithRole } from '../support/api.js';
-import { accessibilityViolations, animationsFinished, launchChromium, newContext, overflowsHorizontally, serveConsole, signIn } from '../support/browser.js';
+import { accessibilityViolations, animationsFinished, launchChromium, newContext, overflowsHorizontally, serveConsole, signedInPage, signIn } from '../support/browser.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -112,9 +112,7 @@ describe('signing in', () => {
   });
 
   test('at 375 px the navigation folds behind a menu button, opened and followed with the keyboard', async () => {
-    const context = await newContext(browser, server.url, 375);
-    const page = await context.newPage();
-    await signIn(page, DEV_ADMIN.email, DEV_ADMIN.password);
+    const { context, page } = await signedInPage(browser, server.url, DEV_ADMIN, 375);
     // (The page's heading takes the focus when the page opens: wait for it before looking or moving the focus.)
     await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
     const menu = page.getByRole('button', { name: 'Navigation' });

@@ -71,6 +71,14 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+/** A fresh context on the console (`consoleUrl`) with one page, signed in as `user`. */
+export async function signedInPage(browser: Browser, consoleUrl: string, user: { email: string; password: string }, width?: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(browser, consoleUrl, width);
+  const page = await context.newPage();
+  await signIn(page, user.email, user.password);
+  return { context, page };
+}
+
 /** Serious or critical axe-core findings (WCAG 2.1 A and AA) on the page as it is now. */
 export async function accessibilityViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
