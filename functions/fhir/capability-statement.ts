@@ -16,7 +16,8 @@ const SEARCH_RESULT_PARAMETERS = [
   { name: '_count', type: 'number', documentation: 'Page size: default 20, at most 100.' },
   { name: '_sort', type: 'special', documentation: 'family, birthdate or _lastUpdated, each optionally with - for descending; comma-separated.' },
   { name: '_total', type: 'special', documentation: 'none (default) or accurate.' },
-  { name: '_summary', type: 'special', documentation: 'count: the total only.' },
+  { name: '_summary', type: 'special', documentation: 'count: the total only; true: the summary elements of each patient, tagged SUBSETTED; data and false: whole records.' },
+  { name: '_elements', type: 'special', documentation: 'Patient element names, comma-separated: only those (with id and meta) in each patient, tagged SUBSETTED.' },
 ] as const;
 
 export function capabilityStatement(routes: readonly FhirRoute[], baseUrl: string) {

@@ -12,6 +12,7 @@ import { FhirError } from './operation-outcome.js';
 import { fromFhirPatient, toFhirPatient } from './patient-mapping.js';
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import { parsePatientSearch } from './search-params.js';
+import { readSubset, refuseSubsetted, subsetted } from './subsetting.js';
 import { historyPosition, parseHistoryQuery, serializeHistoryQuery, type HistoryQuery } from './history-params.js';
 
 const settings = () => ({ mrnSystem: config.patients.mrnSystem });
@@ -46,11 +47,15 @@ function unchangedForClient(request: FhirRequest, patient: Pick<Patient, 'versio
   return Number.isFinite(since) && Math.floor(new Date(patient.updatedAt).getTime() / 1000) * 1000 <= since;
 }
 
-/** Read, and conditional read: 304 without a body when the client's copy is current (still audited as a read). */
+/**
+ * Read, and conditional read: 304 without a body when the client's copy is current (still audited as a read).
+ * `_summary=true` and `_elements` give part of the record, tagged SUBSETTED.
+ */
 export async function read(request: FhirRequest): Promise<FhirResponse> {
+  const subset = readSubset(request.query, isLenient(request));
   const { patient } = await patients.getPatient(db(), caller(request), patientId(request));
   if (unchangedForClient(request, patient)) return { status: 304, headers: versionHeaders(patient) };
-  return { status: 200, body: fhirPatient(patient), headers: versionHeaders(patient) };
+  return { status: 200, body: subsetted(fhirPatient(patient), subset), headers: versionHeaders(patient) };
 }
 
 export async function vread(request: FhirRequest): Promise<FhirResponse> {
@@ -120,6 +125,7 @@ function preferredReturn(request: FhirRequest, response: FhirResponse, outcome: 
 
 /** The patient a create sends, as our input: without an MRN, which this server assigns. */
 function newPatientInput(request: FhirRequest) {
+  refuseSubsetted(request.body);
   const mapped = fromFhirPatient(request.body, settings());
   if ('issues' in mapped) throw new FhirError(422, mapped.issues);
   if (mapped.mrn !== undefined) {
@@ -164,6 +170,7 @@ export async function update(request: FhirRequest): Promise<FhirResponse> {
   if (body?.id !== id) {
     throw new FhirError(400, [{ severity: 'error', code: 'invalid', diagnostics: `The resource's id must be the id in the URL (${id}).`, expression: ['Patient.id'] }]);
   }
+  refuseSubsetted(request.body);
   const mapped = fromFhirPatient(request.body, settings());
   if ('issues' in mapped) throw new FhirError(422, mapped.issues);
   const { registeredDate, ...changes } = mapped.input;

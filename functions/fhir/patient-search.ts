@@ -13,6 +13,7 @@ import { FhirError } from './operation-outcome.js';
 import { toFhirPatient } from './patient-mapping.js';
 import { config } from '../shared/config.js';
 import { serializePatientSearch, type PatientSearch } from './search-params.js';
+import { subsetted } from './subsetting.js';
 
 const sortSignature = (search: PatientSearch) => search.sort.map(({ key, descending }) => `${descending ? '-' : ''}${key}`).join(',');
 
@@ -75,7 +76,7 @@ export async function searchPatients(db: Kysely<Database>, caller: patients.Call
   const entry = [
     ...page.patients.map((patient) => ({
       fullUrl: `${baseUrl}/Patient/${patient.id}`,
-      resource: toFhirPatient(patient, { mrnSystem: config.patients.mrnSystem }),
+      resource: subsetted(toFhirPatient(patient, { mrnSystem: config.patients.mrnSystem }), search.subset),
       search: { mode: 'match' },
     })),
     ...ignored,

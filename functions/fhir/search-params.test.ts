@@ -176,9 +176,21 @@ describe('Patient search parameters', () => {
     assert.equal(parse([['_total', 'estimate']]).total, 'accurate');
   });
 
-  test('_summary=count is read; other summaries are not-supported', () => {
+  test('_summary=count is read, true and _elements subset, data and false are whole records; text is not-supported', () => {
     assert.equal(parse([['_summary', 'count']]).summaryCount, true);
+    assert.deepEqual(parse([['_summary', 'true']]).subset, { summary: true });
+    assert.deepEqual(parse([['_elements', 'name,birthDate,name']]).subset, { elements: ['name', 'birthDate'] });
+    assert.equal(parse([['_summary', 'data']]).subset, undefined);
     assert.equal(refusal([['_summary', 'text']]).code, 'not-supported');
+  });
+
+  test('_elements names Patient elements only, and does not go with a _summary other than false', () => {
+    assert.deepEqual(refusal([['_elements', 'name,ssn']]), { status: 400, code: 'invalid', expression: '_elements' });
+    assert.deepEqual(parse([['_elements', 'name,ssn']], true).subset, { elements: ['name'] }, 'lenient: the unknown name is dropped');
+    assert.equal(parse([['_elements', 'ssn']], true).subset, undefined);
+    assert.equal(refusal([['_elements', 'name'], ['_summary', 'true']]).expression, '_elements');
+    assert.equal(refusal([['_summary', 'count'], ['_elements', 'name']]).expression, '_elements');
+    assert.deepEqual(parse([['_elements', 'name'], ['_summary', 'false']]).subset, { elements: ['name'] });
   });
 
   test('_cursor is kept as it is', () => {
@@ -234,11 +246,14 @@ const searches: fc.Arbitrary<PatientSearch> = fc.record({
   count: fc.integer({ min: 0, max: 300 }),
   sort: fc.subarray(['family', '-birthdate', '_lastUpdated']),
   total: fc.constantFrom('none', 'estimate', 'accurate'),
-  summary: fc.boolean(),
+  summary: fc.constantFrom('count', 'true', 'false', undefined),
+  elements: fc.option(fc.subarray(['name', 'birthDate', 'identifier', 'telecom'], { minLength: 1 }), { nil: undefined }),
   cursor: fc.option(fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), { nil: undefined }),
-}).map(({ params, count, sort, total, summary, cursor }) => parse([
+}).map(({ params, count, sort, total, summary, elements, cursor }) => parse([
   ...params, ['_count', String(count)], ['_total', total], ...(sort.length > 0 ? [['_sort', sort.join(',')] as [string, string]] : []),
-  ...(summary ? [['_summary', 'count'] as [string, string]] : []), ...(cursor ? [['_cursor', cursor] as [string, string]] : []),
+  ...(summary ? [['_summary', summary] as [string, string]] : []), ...(cursor ? [['_cursor', cursor] as [string, string]] : []),
+  // _elements goes only with _summary=false or none (a combination is refused).
+  ...(elements && (summary === undefined || summary === 'false') ? [['_elements', elements.join(',')] as [string, string]] : []),
 ]));
 
 describe('canonical queries', () => {

@@ -8,6 +8,7 @@ import { FhirError, issueAt, type IssueType } from './operation-outcome.js';
 import { GENDERS, type Gender } from './patient-record.js';
 import { isFhirId } from './fhir-values.js';
 import { formatDateValue, parseDateValue, type DateKind, type DateValue } from './search-dates.js';
+import { readElements, readSummary, serializeSubset, type Subset } from './subsetting.js';
 
 export { DATE_PREFIXES, type DatePrefix, type DateValue } from './search-dates.js';
 
@@ -38,6 +39,8 @@ export interface PatientSearch {
   /** `_total=estimate` is answered as accurate. */
   total: 'none' | 'accurate';
   summaryCount: boolean;
+  /** `_summary=true` or `_elements`: the entries hold only part of each record. */
+  subset?: Subset;
   /** Our opaque paging token, `_cursor`, only ever from a Bundle's next link. */
   cursor?: string;
   /** Parameters ignored under lenient handling, as sent (e.g. 'name:phonetic', '_include'). */
@@ -156,7 +159,7 @@ function dateValue(parameter: string, item: string, kind: DateKind): DateValue {
 }
 
 /** Result parameters: each may appear once. */
-const RESULT_PARAMETERS = ['_count', '_sort', '_total', '_summary', '_cursor'] as const;
+const RESULT_PARAMETERS = ['_count', '_sort', '_total', '_summary', '_elements', '_cursor'] as const;
 /** Accepted and ignored here: the router handles them. */
 const ROUTER_PARAMETERS = new Set(['_format', '_pretty']);
 
@@ -182,7 +185,7 @@ export function parsePatientSearch(query: Array<[string, string]>, lenient: bool
     if (isResult) {
       if (seen.has(name)) throw fail(parameter, 'invalid', `${name} may be given only once.`);
       seen.add(name);
-      readResultParameter(search, name, value);
+      readResultParameter(search, name, value, lenient);
       continue;
     }
     const items = splitUnescaped(value, ',');
@@ -194,10 +197,13 @@ export function parsePatientSearch(query: Array<[string, string]>, lenient: bool
     }
     search.conditions.push(reader!(parameter, items, modifier));
   }
+  if (seen.has('_elements') && (search.summaryCount || (search.subset && 'summary' in search.subset))) {
+    throw fail('_elements', 'invalid', '_elements cannot be combined with _summary (other than false).');
+  }
   return search;
 }
 
-function readResultParameter(search: PatientSearch, name: string, value: string): void {
+function readResultParameter(search: PatientSearch, name: string, value: string, lenient: boolean): void {
   switch (name) {
     case '_count':
       if (!/^[0-9]{1,9}$/.test(value)) throw fail(name, 'invalid', '_count must be a whole number, 0 or more.');
@@ -217,9 +223,17 @@ function readResultParameter(search: PatientSearch, name: string, value: string)
       search.total = value === 'none' ? 'none' : 'accurate';
       return;
     case '_summary':
-      if (value !== 'count' && value !== 'false') throw fail(name, 'not-supported', `_summary=${value} is not supported; count and false are.`);
-      search.summaryCount = value === 'count';
+      if (value === 'count') search.summaryCount = true;
+      else {
+        const summary = readSummary(value);
+        if (summary) search.subset = summary;
+      }
       return;
+    case '_elements': {
+      const elements = readElements(value, lenient);
+      if (elements) search.subset = elements;
+      return;
+    }
     case '_cursor':
       if (value.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(value)) throw fail(name, 'invalid', '_cursor is not a paging token this server issued; follow the Bundle next link.');
       search.cursor = value;
@@ -246,6 +260,7 @@ export function serializePatientSearch(search: PatientSearch): Array<[string, st
   query.push(['_count', String(search.count)]);
   if (search.total !== 'none') query.push(['_total', search.total]);
   if (search.summaryCount) query.push(['_summary', 'count']);
+  query.push(...serializeSubset(search.subset));
   if (search.cursor !== undefined) query.push(['_cursor', search.cursor]);
   return query;
 }

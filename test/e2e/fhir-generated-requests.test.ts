@@ -23,11 +23,11 @@ before(async () => {
   existing = created.body.id as string;
 });
 
-const PARAMETERS = ['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', 'email', 'phone', 'telecom', '_lastUpdated', '_count', '_sort', '_total', '_summary', '_cursor', '_since', '_at', '_format', 'family:exact', 'name:contains', 'given:missing', 'birthdate:above', 'unknown'];
+const PARAMETERS = ['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', 'email', 'phone', 'telecom', '_lastUpdated', '_count', '_sort', '_total', '_summary', '_elements', '_cursor', '_since', '_at', '_format', 'family:exact', 'name:contains', 'given:missing', 'birthdate:above', 'unknown'];
 const hostileText = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', ' ', '|', 'a|b|c', '\\,', '%', '_', "'; drop table patients; --", '1984-02-30', 'ge', 'gt2024-13-01', 'eq1984', 'sa1984-07', 'ap2000', '9999-12-31', '0000', 'T10:00', '-family', 'family,-', '1e309', '-1', '101', 'xml', 'application/fhir+xml', 'count', 'accurate', 'bW9vcw', 'x'.repeat(600)),
+  fc.constantFrom('', ' ', '|', 'a|b|c', '\\,', '%', '_', "'; drop table patients; --", '1984-02-30', 'ge', 'gt2024-13-01', 'eq1984', 'sa1984-07', 'ap2000', '9999-12-31', '0000', 'T10:00', '-family', 'family,-', '1e309', '-1', '101', 'xml', 'application/fhir+xml', 'count', 'accurate', 'true', 'data', 'name,birthDate', 'bW9vcw', 'x'.repeat(600)),
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
 );
 const query = fc.array(fc.tuple(fc.constantFrom(...PARAMETERS), hostileText), { maxLength: 5 }).map((pairs) => new URLSearchParams(pairs).toString());

@@ -347,6 +347,47 @@ describe('search', () => {
   });
 });
 
+describe('part of a record: _summary=true and _elements', () => {
+  const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'subsetted' };
+
+  test('a search gives the summary or the named elements of each patient, tagged SUBSETTED, on every page', async () => {
+    const family = uniqueWord();
+    for (let i = 0; i < 3; i += 1) await created({}, family);
+    const summary = await search(`family=${family}&_summary=true&_count=2`);
+    assert.equal(summary.status, 200, summary.text);
+    for (const entry of summary.body.entry as Resource[]) {
+      assert.equal(entry.resource.extension, undefined, 'the registered date is no summary element');
+      assert.ok(entry.resource.name && entry.resource.birthDate && entry.resource.identifier);
+      assert.deepEqual(entry.resource.meta.tag, [SUBSETTED]);
+    }
+    const next = (summary.body.link as Resource[]).find((link) => link.relation === 'next')!.url as string;
+    assert.match(next, /_summary=true/);
+    const second = await fhir('GET', next, { token });
+    assert.deepEqual((second.body.entry as Resource[]).map((e) => e.resource.meta.tag), [[SUBSETTED]]);
+
+    const elements = await search(`family=${family}&_elements=birthDate`);
+    for (const entry of elements.body.entry as Resource[]) assert.deepEqual(Object.keys(entry.resource).sort(), ['birthDate', 'id', 'meta', 'resourceType']);
+    const unknown = await search(`family=${family}&_elements=shoeSize`);
+    assert.equal(unknown.status, 400);
+    assert.deepEqual((unknown.body.issue as Resource[])[0]?.expression, ['_elements']);
+  });
+
+  test('a read gives part of the record on request, and that part cannot be written back', async () => {
+    const patient = await created();
+    const part = await fhir('GET', `/Patient/${patient.id}?_elements=name,gender`, { token });
+    assert.equal(part.status, 200, part.text);
+    assert.deepEqual(Object.keys(part.body).sort(), ['gender', 'id', 'meta', 'name', 'resourceType']);
+    assert.deepEqual((part.body.meta as Resource).tag, [SUBSETTED]);
+
+    const writeBack = await fhir('PUT', `/Patient/${patient.id}`, { token, body: part.body, headers: { 'If-Match': `W/"${patient.meta.versionId}"` } });
+    assert.equal(writeBack.status, 422, writeBack.text);
+    assert.deepEqual((writeBack.body.issue as Resource[])[0]?.expression, ['Patient.meta.tag']);
+    const whole = await read(patient.id);
+    assert.deepEqual(whole.body.birthDate, patient.birthDate, 'nothing was erased');
+    assert.equal((whole.body.meta as Resource).versionId, patient.meta.versionId);
+  });
+});
+
 describe('a name prefix alone (answered from the name words index)', () => {
   test('finds every given and family word, follows renames and deletions, and pages by next links', async () => {
     const word = uniqueWord();
