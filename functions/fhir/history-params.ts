@@ -4,9 +4,9 @@
  * Bundle's next link). Anything else is 400 naming it, as in a search; `Prefer: handling=lenient` ignores it.
  */
 import type { HistoryPosition } from '../patients/patients.repository.js';
-import { FhirError, issueAt, type IssueType } from './operation-outcome.js';
+import { badParameter } from './operation-outcome.js';
 import { parseDateValue } from './search-dates.js';
-import { DEFAULT_COUNT, MAX_COUNT } from './search-params.js';
+import { DEFAULT_COUNT, readCount, ROUTER_PARAMETERS } from './search-params.js';
 
 export interface HistoryQuery {
   count: number;
@@ -15,24 +15,21 @@ export interface HistoryQuery {
   beforeVersion?: number;
 }
 
-/** Accepted and ignored here: the router handles them. */
-const ROUTER_PARAMETERS = new Set(['_format', '_pretty']);
 const CURSOR_KIND = 'history:';
 
-const fail = (parameter: string, code: IssueType, diagnostics: string) => new FhirError(400, [issueAt(parameter, code, diagnostics)]);
 
 export const encodeHistoryCursor = (beforeVersion: number) => Buffer.from(`${CURSOR_KIND}${beforeVersion}`).toString('base64url');
 
 function decodeHistoryCursor(cursor: string): number {
   const decoded = /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = /^history:([1-9]\d{0,8})$/.exec(decoded);
-  if (!match?.[1]) throw fail('_cursor', 'invalid', '_cursor is not a paging token this server issued; follow the Bundle next link.');
+  if (!match?.[1]) throw badParameter('_cursor', 'invalid', '_cursor is not a paging token this server issued; follow the Bundle next link.');
   return Number(match[1]);
 }
 
 function sinceValue(value: string): string {
   const parsed = /^[0-9]/.test(value) ? parseDateValue(value, 'instant') : { error: 'date' as const };
-  if (!('value' in parsed)) throw fail('_since', 'invalid', `_since: '${value}' is not an instant (YYYY-MM-DDThh:mm[:ss[.sss]][Z|±hh:mm], or a date).`);
+  if (!('value' in parsed)) throw badParameter('_since', 'invalid', `_since: '${value}' is not an instant (YYYY-MM-DDThh:mm[:ss[.sss]][Z|±hh:mm], or a date).`);
   return parsed.value.start;
 }
 
@@ -43,13 +40,12 @@ export function parseHistoryQuery(query: Array<[string, string]>, lenient: boole
     if (ROUTER_PARAMETERS.has(name)) continue;
     if (name !== '_count' && name !== '_since' && name !== '_cursor') {
       if (lenient) continue;
-      throw fail(name, 'not-supported', `Unknown history parameter '${name}' (_count, _since and _cursor are supported).`);
+      throw badParameter(name, 'not-supported', `Unknown history parameter '${name}' (_count, _since and _cursor are supported).`);
     }
-    if (seen.has(name)) throw fail(name, 'invalid', `${name} may be given only once.`);
+    if (seen.has(name)) throw badParameter(name, 'invalid', `${name} may be given only once.`);
     seen.add(name);
     if (name === '_count') {
-      if (!/^[0-9]{1,9}$/.test(value)) throw fail(name, 'invalid', '_count must be a whole number, 0 or more.');
-      history.count = Math.min(Number(value), MAX_COUNT);
+      history.count = readCount(value);
     } else if (name === '_since') {
       history.since = sinceValue(value);
     } else {

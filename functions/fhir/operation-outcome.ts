@@ -42,6 +42,9 @@ export class FhirError extends Error {
   }
 }
 
+/** A 400 naming the query parameter at fault (searches, history, read's result parameters). */
+export const badParameter = (parameter: string, code: IssueType, diagnostics: string) => new FhirError(400, [issueAt(parameter, code, diagnostics)]);
+
 export function operationOutcome(issues: Issue[]): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',

@@ -12,7 +12,7 @@ import { FhirError } from './operation-outcome.js';
 import { fromFhirPatient, toFhirPatient } from './patient-mapping.js';
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import { parsePatientSearch } from './search-params.js';
-import { readSubset, refuseSubsetted, subsetted } from './subsetting.js';
+import { readSubset, subsetted } from './subsetting.js';
 import { historyPosition, parseHistoryQuery, serializeHistoryQuery, type HistoryQuery } from './history-params.js';
 
 const settings = () => ({ mrnSystem: config.patients.mrnSystem });
@@ -88,7 +88,7 @@ export async function historyInstance(request: FhirRequest): Promise<FhirRespons
   const page = await patients.getPatientHistory(db(), caller(request), id, historyPosition(history), history.count);
   const url = `${request.baseUrl}/Patient/${id}`;
   const pageUrl = (query: HistoryQuery) => `${url}/_history?${new URLSearchParams(serializeHistoryQuery(query)).toString()}`;
-  const next = page.next?.beforeVersion === undefined ? [] : [{ relation: 'next', url: pageUrl({ ...history, beforeVersion: page.next.beforeVersion }) }];
+  const next = page.nextBefore === null ? [] : [{ relation: 'next', url: pageUrl({ ...history, beforeVersion: page.nextBefore }) }];
   const entry = page.versions.map((version) => historyEntry(url, id, version));
   return {
     status: 200,
@@ -125,7 +125,6 @@ function preferredReturn(request: FhirRequest, response: FhirResponse, outcome: 
 
 /** The patient a create sends, as our input: without an MRN, which this server assigns. */
 function newPatientInput(request: FhirRequest) {
-  refuseSubsetted(request.body);
   const mapped = fromFhirPatient(request.body, settings());
   if ('issues' in mapped) throw new FhirError(422, mapped.issues);
   if (mapped.mrn !== undefined) {
@@ -170,7 +169,6 @@ export async function update(request: FhirRequest): Promise<FhirResponse> {
   if (body?.id !== id) {
     throw new FhirError(400, [{ severity: 'error', code: 'invalid', diagnostics: `The resource's id must be the id in the URL (${id}).`, expression: ['Patient.id'] }]);
   }
-  refuseSubsetted(request.body);
   const mapped = fromFhirPatient(request.body, settings());
   if ('issues' in mapped) throw new FhirError(422, mapped.issues);
   const { registeredDate, ...changes } = mapped.input;

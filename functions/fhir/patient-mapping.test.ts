@@ -37,6 +37,11 @@ describe('our patient as a FHIR Patient', () => {
     assert.deepEqual(toFhirPatient(anna, settings).meta, { versionId: '3', lastUpdated: '2024-02-01T10:30:00.000Z' });
   });
 
+  test('a whole record tagged SUBSETTED (a _summary or _elements view) is refused with that one issue, never stored', () => {
+    const subsetted = { ...validResource(), meta: { tag: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }] } };
+    assert.deepEqual(issuesOf(subsetted).map((issue) => [issue.code, issue.expression]), [['business-rule', ['Patient.meta.tag']]]);
+  });
+
   test('carries the registration date as our extension', () => {
     assert.deepEqual(toFhirPatient(anna, settings).extension, [{ url: REGISTERED_DATE_EXTENSION, valueDate: '2024-01-15' }]);
   });

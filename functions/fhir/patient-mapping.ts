@@ -10,6 +10,7 @@ import {
   checkElements, IssueList, isJsonObject, readAddress, readArray, readContactPoint, readIdentifier, readName, readObject,
   readString, type Json,
 } from './patient-elements.js';
+import { isSubsetted } from './subsetting.js';
 import type { Issue } from './operation-outcome.js';
 
 export { issueAt, type Issue } from './operation-outcome.js';
@@ -90,6 +91,10 @@ export function fromFhirPatient(resource: unknown, settings: MappingSettings): F
   if (resource.resourceType === undefined) list.add('Patient.resourceType', 'structure', "resourceType is required and must be 'Patient'.");
   else if (resource.resourceType !== 'Patient') list.add('Patient.resourceType', 'invalid', `resourceType must be 'Patient', not ${JSON.stringify(resource.resourceType)}.`);
   if (list.issues.length > 0) return { issues: list.issues };
+  // A _summary or _elements view stored back would erase what it left out: refused before anything else is said.
+  if (isSubsetted(resource.meta)) {
+    return { issues: [{ severity: 'error', code: 'business-rule', diagnostics: 'This Patient is tagged SUBSETTED (a _summary or _elements view): read the whole record and send that.', expression: ['Patient.meta.tag'] }] };
+  }
 
   checkElements(list, resource, 'Patient', STORED, NOT_STORED);
   const id = readString(list, resource.id, 'Patient.id');

@@ -14,7 +14,6 @@ import { findLiveByIdentifier } from '../patients/patients.repository.js';
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import { FhirError, issueAt, operationOutcome } from './operation-outcome.js';
 import { fromFhirPatient, toFhirPatient } from './patient-mapping.js';
-import { refuseSubsetted } from './subsetting.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -68,7 +67,6 @@ async function resolve(side: 'source' | 'target', parameters: Partial<Record<Nam
 /** The result-patient as our input: the target's id, and a valid Patient (its MRN, if restated, is checked by the service). */
 function resultOf(resource: unknown, targetId: string): Pick<MergeRequest, 'result' | 'resultMrn'> {
   if (resource === undefined) return {};
-  refuseSubsetted(resource);
   const mapped = fromFhirPatient(resource, { mrnSystem: config.patients.mrnSystem });
   if ('issues' in mapped) throw new FhirError(422, mapped.issues.map((issue) => ({ ...issue, expression: issue.expression?.map((at) => `result-patient.${at}`) })));
   if (mapped.id !== undefined && mapped.id.toLowerCase() !== targetId) throw new FhirError(422, [issueAt('result-patient.id', 'invalid', "result-patient's id must be the target's.")]);

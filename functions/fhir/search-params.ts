@@ -4,11 +4,11 @@
  * listed in `ignored` for the Bundle to report. A bad value is a 400 either way: a search that silently means
  * something else is worse than none.
  */
-import { FhirError, issueAt, type IssueType } from './operation-outcome.js';
+import { badParameter } from './operation-outcome.js';
 import { GENDERS, type Gender } from './patient-record.js';
 import { isFhirId } from './fhir-values.js';
 import { formatDateValue, parseDateValue, type DateKind, type DateValue } from './search-dates.js';
-import { readElements, readSummary, serializeSubset, type Subset } from './subsetting.js';
+import { readSummaryAndElements, serializeSubset, type Subset } from './subsetting.js';
 
 export { DATE_PREFIXES, type DatePrefix, type DateValue } from './search-dates.js';
 
@@ -70,7 +70,6 @@ export const PATIENT_SEARCH_PARAMETERS: Array<{ name: string; type: 'token' | 's
   { name: '_lastUpdated', type: 'date', documentation: 'When the record last changed: a date or a dateTime (UTC when no zone is given), with prefixes.' },
 ];
 
-const fail = (parameter: string, code: IssueType, diagnostics: string) => new FhirError(400, [issueAt(parameter, code, diagnostics)]);
 
 /** Splits on `separator` where it is not escaped by a backslash; the parts keep their escapes. */
 function splitUnescaped(text: string, separator: ',' | '|'): string[] {
@@ -94,16 +93,16 @@ type Reader = (parameter: string, items: string[], modifier: string | undefined)
 /** The `system|value` halves of a token, unescaped; [undefined, value] when there is no system. */
 function tokenParts(parameter: string, item: string): [string | undefined, string] {
   const parts = splitUnescaped(item, '|').map(unescape);
-  if (parts.length > 2) throw fail(parameter, 'value', `${parameter}: '${item}' has more than one unescaped '|'.`);
+  if (parts.length > 2) throw badParameter(parameter, 'value', `${parameter}: '${item}' has more than one unescaped '|'.`);
   const [first = '', second] = parts;
   if (second === undefined) return [undefined, first];
-  if (second === '') throw fail(parameter, 'not-supported', `${parameter}: searching by system alone ('${item}') is not supported; give a value.`);
+  if (second === '') throw badParameter(parameter, 'not-supported', `${parameter}: searching by system alone ('${item}') is not supported; give a value.`);
   return [first, second];
 }
 
 const plainValue = (parameter: string, item: string): string => {
   const [system, value] = tokenParts(parameter, item);
-  if (system !== undefined) throw fail(parameter, 'value', `${parameter} takes a plain value, without a system|.`);
+  if (system !== undefined) throw badParameter(parameter, 'value', `${parameter} takes a plain value, without a system|.`);
   return value;
 };
 
@@ -112,7 +111,7 @@ const READERS: Readonly<Record<string, Reader>> = {
   _id: (parameter, items) => ({
     param: '_id',
     values: items.map(unescape).map((id) => {
-      if (!isFhirId(id)) throw fail(parameter, 'value', `_id '${id}' is not a valid id.`);
+      if (!isFhirId(id)) throw badParameter(parameter, 'value', `_id '${id}' is not a valid id.`);
       return id;
     }),
   }),
@@ -133,7 +132,7 @@ const READERS: Readonly<Record<string, Reader>> = {
     values: items.map((item) => {
       const [system, code] = tokenParts(parameter, item);
       if ((system === undefined || system === GENDER_SYSTEM) && (GENDERS as readonly string[]).includes(code)) return code as Gender;
-      throw fail(parameter, 'code-invalid', `gender '${item}' is not one of ${GENDERS.join(', ')}.`);
+      throw badParameter(parameter, 'code-invalid', `gender '${item}' is not one of ${GENDERS.join(', ')}.`);
     }),
   }),
   email: (parameter, items) => ({ param: 'email', values: items.map((item) => plainValue(parameter, item)) }),
@@ -144,7 +143,7 @@ const READERS: Readonly<Record<string, Reader>> = {
       const [system, value] = tokenParts(parameter, item);
       if (system === undefined) return { value };
       if (system === 'email' || system === 'phone') return { system, value };
-      throw fail(parameter, 'not-supported', `telecom: this server records only email and phone, not '${system}'.`);
+      throw badParameter(parameter, 'not-supported', `telecom: this server records only email and phone, not '${system}'.`);
     }),
   }),
 };
@@ -153,20 +152,27 @@ const MODIFIERS: Readonly<Record<string, readonly string[]>> = { name: ['exact',
 function dateValue(parameter: string, item: string, kind: DateKind): DateValue {
   const parsed = parseDateValue(unescape(item), kind);
   if ('value' in parsed) return parsed.value;
-  if (parsed.error === 'prefix') throw fail(parameter, 'not-supported', `${parameter}: the prefix '${parsed.prefix}' is not supported (eq, ne, gt, lt, ge, le, sa, eb are).`);
+  if (parsed.error === 'prefix') throw badParameter(parameter, 'not-supported', `${parameter}: the prefix '${parsed.prefix}' is not supported (eq, ne, gt, lt, ge, le, sa, eb are).`);
   const forms = kind === 'date' ? 'YYYY, YYYY-MM or YYYY-MM-DD' : 'YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.sss]][Z|±hh:mm]';
-  throw fail(parameter, 'invalid', `${parameter}: '${item}' is not a valid date (${forms}).`);
+  throw badParameter(parameter, 'invalid', `${parameter}: '${item}' is not a valid date (${forms}).`);
 }
 
 /** Result parameters: each may appear once. */
 const RESULT_PARAMETERS = ['_count', '_sort', '_total', '_summary', '_elements', '_cursor'] as const;
-/** Accepted and ignored here: the router handles them. */
-const ROUTER_PARAMETERS = new Set(['_format', '_pretty']);
+/** Accepted and ignored by every interaction's parameters: the router handles them. */
+export const ROUTER_PARAMETERS: ReadonlySet<string> = new Set(['_format', '_pretty']);
+
+/** `_count` of a search or a history: a page size, larger values capped at MAX_COUNT without a word (FHIR lets servers cap). */
+export function readCount(value: string): number {
+  if (!/^[0-9]{1,9}$/.test(value)) throw badParameter('_count', 'invalid', '_count must be a whole number, 0 or more.');
+  return Math.min(Number(value), MAX_COUNT);
+}
 
 export function parsePatientSearch(query: Array<[string, string]>, lenient: boolean): PatientSearch {
-  if (query.length > MAX_PARAMETERS) throw fail('query', 'too-costly', `A search takes at most ${MAX_PARAMETERS} parameters.`);
+  if (query.length > MAX_PARAMETERS) throw badParameter('query', 'too-costly', `A search takes at most ${MAX_PARAMETERS} parameters.`);
   const search: PatientSearch = { conditions: [], count: DEFAULT_COUNT, sort: [], total: 'none', summaryCount: false, ignored: [] };
   const seen = new Set<string>();
+  const subsetValues: { _summary?: string; _elements?: string } = {};
   for (const [parameter, value] of query) {
     const colon = parameter.indexOf(':');
     const [name, modifier] = colon < 0 ? [parameter, undefined] : [parameter.slice(0, colon), parameter.slice(colon + 1)];
@@ -176,66 +182,54 @@ export function parsePatientSearch(query: Array<[string, string]>, lenient: bool
     const unsupported = !reader && !isResult ? `Unknown search parameter '${parameter}'.`
       : modifier !== undefined && !(MODIFIERS[name] ?? []).includes(modifier) ? `The modifier ':${modifier}' is not supported on '${name}'.` : undefined;
     if (unsupported !== undefined) {
-      if (!lenient) throw fail(parameter, 'not-supported', unsupported);
+      if (!lenient) throw badParameter(parameter, 'not-supported', unsupported);
       search.ignored.push(parameter);
       continue;
     }
-    if (value === '') throw fail(parameter, 'invalid', `${parameter} has an empty value.`);
-    if (/\p{Cc}/u.test(value)) throw fail(parameter, 'invalid', `${parameter} holds control characters.`);
+    if (value === '') throw badParameter(parameter, 'invalid', `${parameter} has an empty value.`);
+    if (/\p{Cc}/u.test(value)) throw badParameter(parameter, 'invalid', `${parameter} holds control characters.`);
     if (isResult) {
-      if (seen.has(name)) throw fail(parameter, 'invalid', `${name} may be given only once.`);
+      if (seen.has(name)) throw badParameter(parameter, 'invalid', `${name} may be given only once.`);
       seen.add(name);
-      readResultParameter(search, name, value, lenient);
+      if (name === '_summary' || name === '_elements') subsetValues[name] = value;
+      else readResultParameter(search, name, value);
       continue;
     }
     const items = splitUnescaped(value, ',');
-    if (items.length > MAX_VALUES) throw fail(parameter, 'too-costly', `${parameter} takes at most ${MAX_VALUES} values.`);
+    if (items.length > MAX_VALUES) throw badParameter(parameter, 'too-costly', `${parameter} takes at most ${MAX_VALUES} values.`);
     for (const item of items) {
-      if (item === '') throw fail(parameter, 'invalid', `${parameter} has an empty value between commas.`);
+      if (item === '') throw badParameter(parameter, 'invalid', `${parameter} has an empty value between commas.`);
       // Measured unescaped, so the canonical (fully escaped) form of a value that passed passes again.
-      if (unescape(item).length > MAX_VALUE_LENGTH) throw fail(parameter, 'invalid', `${parameter}: a value is longer than ${MAX_VALUE_LENGTH} characters.`);
+      if (unescape(item).length > MAX_VALUE_LENGTH) throw badParameter(parameter, 'invalid', `${parameter}: a value is longer than ${MAX_VALUE_LENGTH} characters.`);
     }
     search.conditions.push(reader!(parameter, items, modifier));
   }
-  if (seen.has('_elements') && (search.summaryCount || (search.subset && 'summary' in search.subset))) {
-    throw fail('_elements', 'invalid', '_elements cannot be combined with _summary (other than false).');
-  }
+  const { count, subset } = readSummaryAndElements(subsetValues._summary, subsetValues._elements, lenient);
+  search.summaryCount = count;
+  if (subset) search.subset = subset;
   return search;
 }
 
-function readResultParameter(search: PatientSearch, name: string, value: string, lenient: boolean): void {
+function readResultParameter(search: PatientSearch, name: string, value: string): void {
   switch (name) {
     case '_count':
-      if (!/^[0-9]{1,9}$/.test(value)) throw fail(name, 'invalid', '_count must be a whole number, 0 or more.');
-      search.count = Math.min(Number(value), MAX_COUNT);
+      search.count = readCount(value);
       return;
     case '_sort':
       for (const item of value.split(',')) {
         const key = item.replace(/^-/, '') as SortKey;
-        if (!SORT_KEYS.includes(key)) throw fail(name, 'not-supported', `Sorting by '${item}' is not supported; use ${SORT_KEYS.join(', ')}, each optionally with '-'.`);
-        if (search.sort.some((s) => s.key === key)) throw fail(name, 'invalid', `_sort names '${key}' twice.`);
+        if (!SORT_KEYS.includes(key)) throw badParameter(name, 'not-supported', `Sorting by '${item}' is not supported; use ${SORT_KEYS.join(', ')}, each optionally with '-'.`);
+        if (search.sort.some((s) => s.key === key)) throw badParameter(name, 'invalid', `_sort names '${key}' twice.`);
         search.sort.push({ key, descending: item.startsWith('-') });
       }
       return;
     case '_total':
-      if (value !== 'none' && value !== 'estimate' && value !== 'accurate') throw fail(name, 'invalid', '_total must be none, estimate or accurate.');
+      if (value !== 'none' && value !== 'estimate' && value !== 'accurate') throw badParameter(name, 'invalid', '_total must be none, estimate or accurate.');
       // An estimate costs us the same count as an exact total, so it is exact.
       search.total = value === 'none' ? 'none' : 'accurate';
       return;
-    case '_summary':
-      if (value === 'count') search.summaryCount = true;
-      else {
-        const summary = readSummary(value);
-        if (summary) search.subset = summary;
-      }
-      return;
-    case '_elements': {
-      const elements = readElements(value, lenient);
-      if (elements) search.subset = elements;
-      return;
-    }
     case '_cursor':
-      if (value.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(value)) throw fail(name, 'invalid', '_cursor is not a paging token this server issued; follow the Bundle next link.');
+      if (value.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(value)) throw badParameter(name, 'invalid', '_cursor is not a paging token this server issued; follow the Bundle next link.');
       search.cursor = value;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FhirError } from './operation-outcome.js';
-import { readSubset, refuseSubsetted, SUBSETTED_TAG, subsetted } from './subsetting.js';
+import { isSubsetted, readSubset, SUBSETTED_TAG, subsetted } from './subsetting.js';
 
 type Resource = { resourceType: string; id: string; meta: { versionId: string; lastUpdated: string; tag?: unknown[] }; [element: string]: unknown };
 
@@ -36,17 +36,33 @@ describe('subsetting a Patient', () => {
     assert.equal(subsetted(patient, undefined), patient);
   });
 
-  test('a read takes _summary and _elements, the last one given deciding, and ignores the rest', () => {
+  test('a read takes _summary and _elements by the rules of a search, and ignores its other parameters', () => {
     assert.deepEqual(readSubset([['_summary', 'true'], ['foo', 'bar']], false), { summary: true });
-    assert.deepEqual(readSubset([['_summary', 'true'], ['_elements', 'name']], false), { elements: ['name'] });
-    assert.equal(readSubset([['_summary', 'false']], false), undefined);
-    assert.throws(() => readSubset([['_summary', 'count']], false), FhirError);
+    assert.deepEqual(readSubset([['_elements', 'name'], ['_summary', 'false']], false), { elements: ['name'] });
+    assert.equal(readSubset([['_summary', 'data']], false), undefined);
   });
 
-  test('a SUBSETTED resource sent to be stored is refused, any other passes', () => {
-    assert.throws(() => refuseSubsetted(subsetted(patient, { summary: true })), (error: unknown) => error instanceof FhirError && error.status === 422);
-    assert.doesNotThrow(() => refuseSubsetted(patient));
-    assert.doesNotThrow(() => refuseSubsetted({ meta: { tag: 'not an array' } }));
-    assert.doesNotThrow(() => refuseSubsetted(null));
+  test('a read refuses a count, a repeat, a combination and an unknown element, naming the parameter', () => {
+    const refused = (query: Array<[string, string]>) => {
+      try {
+        readSubset(query, false);
+      } catch (error) {
+        assert.ok(error instanceof FhirError && error.status === 400);
+        return error.issues[0]?.expression?.[0];
+      }
+      return assert.fail(`${JSON.stringify(query)} was accepted`);
+    };
+    assert.equal(refused([['_summary', 'count']]), '_summary');
+    assert.equal(refused([['_summary', 'true'], ['_summary', 'false']]), '_summary');
+    assert.equal(refused([['_summary', 'true'], ['_elements', 'name']]), '_elements');
+    assert.equal(refused([['_elements', 'name,shoeSize']]), '_elements');
+  });
+
+  test('a resource is SUBSETTED only by the v3 ObservationValue tag', () => {
+    assert.equal(isSubsetted(subsetted(patient, { summary: true }).meta), true);
+    assert.equal(isSubsetted(patient.meta), false);
+    assert.equal(isSubsetted({ tag: [{ code: 'SUBSETTED', system: 'urn:other' }] }), false);
+    assert.equal(isSubsetted({ tag: 'not an array' }), false);
+    assert.equal(isSubsetted(null), false);
   });
 });

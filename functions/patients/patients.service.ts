@@ -292,8 +292,8 @@ export interface HistoryPage {
   versions: PatientVersion[];
   /** How many versions the history holds (since `since`, when given). */
   total: number;
-  /** Where the next page starts, or null on the last page. */
-  next: HistoryPosition | null;
+  /** The version the next page starts before, or null on the last page. */
+  nextBefore: number | null;
 }
 
 /**
@@ -312,7 +312,7 @@ export async function getPatientHistory(db: Kysely<Database>, caller: Caller, id
     return {
       versions: shown.map(versionOf),
       total: counted.since,
-      next: rows.length > count && last ? { ...position, beforeVersion: last.version } : null,
+      nextBefore: rows.length > count && last ? last.version : null,
     };
   });
 }

@@ -1,32 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { mergeFields, mergeRequest, resultLines } from './merge-choices';
-import type { Patient } from './queries';
+import { storedPatient } from './stored-patient.fixture';
 
-const record = (overrides: Partial<Patient>): Patient => ({
-  id: '0b8e6c8e-0000-4000-8000-000000000001',
-  mrn: 'MRN-000123',
-  name: 'Jane Doe',
-  familyName: 'Doe',
-  givenNames: ['Jane'],
-  gender: 'female',
-  phone: null,
-  identifiers: [],
-  version: 3,
-  email: 'jane@example.org',
-  address: '1 Street',
-  dateOfBirth: '1985-06-15',
-  registeredDate: '2026-01-05',
-  createdAt: '2026-01-05T10:00:00Z',
-  updatedAt: '2026-01-06T10:00:00Z',
-  active: true,
-  mergedInto: null,
-  replaces: [],
-  formerMrns: [],
-  ...overrides,
-});
-
-const target = record({});
-const source = record({
+const target = storedPatient();
+const source = storedPatient({
   id: '0b8e6c8e-0000-4000-8000-000000000002',
   mrn: 'MRN-000456',
   name: 'Janet Doe-Smith',
@@ -80,7 +57,7 @@ describe('how the records and the result read', () => {
   test('empty values read as a dash', () => {
     const phone = mergeFields.find(({ field }) => field === 'phone')!;
     expect(phone.value(target)).toBe('—');
-    expect(mergeFields.find(({ field }) => field === 'givenAndFamily')!.value(record({ givenNames: [], familyName: null }))).toBe('— · —');
+    expect(mergeFields.find(({ field }) => field === 'givenAndFamily')!.value(storedPatient({ givenNames: [], familyName: null }))).toBe('— · —');
   });
 
   test("each line of the result says which record it came from", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { emptyPatientForm, patientBody, patientFormValues, type PatientFormValues } from './patient-fields';
-import type { Patient } from './queries';
+import { storedPatient } from './stored-patient.fixture';
 
 const typed = (overrides: Partial<PatientFormValues> = {}): PatientFormValues => ({
   ...emptyPatientForm('2026-01-05'),
@@ -11,27 +11,12 @@ const typed = (overrides: Partial<PatientFormValues> = {}): PatientFormValues =>
   ...overrides,
 });
 
-const stored: Patient = {
-  id: '0b8e6c8e-0000-4000-8000-000000000001',
-  mrn: 'MRN-000123',
+const stored = storedPatient({
   name: 'Jane Mary Doe',
-  familyName: 'Doe',
   givenNames: ['Jane', 'Mary'],
-  gender: 'female',
   phone: '+44 20 7946 0000',
   identifiers: [{ system: 'urn:oid:2.16.840.1.113883.4.1', value: '123-45-6789' }, { value: 'A-1' }],
-  version: 3,
-  email: 'jane@example.org',
-  address: '1 Street',
-  dateOfBirth: '1985-06-15',
-  registeredDate: '2026-01-05',
-  createdAt: '2026-01-05T10:00:00Z',
-  updatedAt: '2026-01-06T10:00:00Z',
-  active: true,
-  mergedInto: null,
-  replaces: [],
-  formerMrns: [],
-};
+});
 
 describe('patientFormValues', () => {
   test('shows a stored record as text, given names separated by spaces and missing values empty', () => {
